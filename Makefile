@@ -1,0 +1,54 @@
+# Every target creates .venv when it is missing; nothing is installed outside it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCALES := handlers/locales
+POT := $(LOCALES)/messages.pot
+CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: install chat run test bench lint translations extract update-translations clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "mesbot needs Python 3.11 or newer (set PYTHON=python3.X)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) translations
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy --domain messages --input-file $< --output-file $@
+
+translations: $(COMPILED)
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --project mesbot --no-location \
+		--sort-output --output-file $(POT) handlers
+
+update-translations: extract
+	$(BIN)/pybabel update --domain messages --input-file $(POT) --output-dir $(LOCALES) \
+		--no-fuzzy-matching --ignore-obsolete
+
+chat: install
+	$(BIN)/mesbot chat
+
+run: install
+	$(BIN)/mesbot run
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/faq_bench.py
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) $(COMPILED) .pytest_cache

@@ -1,0 +1,94 @@
+"""The composition root: settings in, a ready conversation out. Nothing is built at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db import DatabaseError, create_engine, session_factory, upgrade
+from faq.catalog import FaqCatalog, Language
+from faq.entries import bundled_entries
+from faq.store import FaqStore
+from handlers.conversation import Conversation
+from handlers.i18n import Catalogs
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    language: Language
+    conversation: Conversation
+
+    async def reload_faq(self) -> FaqCatalog:
+        """Rebuild the matcher from the database after the FAQ changed."""
+        catalog = await load_catalog(self.sessions, self.language, self.settings)
+        self.conversation.faq.replace_catalog(catalog)
+        return catalog
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def prepare_database(settings: Settings) -> AsyncEngine:
+    """Migrate to the latest schema and return an engine; DatabaseError when that fails."""
+    try:
+        await upgrade(settings.database_url)
+    except (OSError, SQLAlchemyError) as exc:
+        raise DatabaseError(
+            f"cannot prepare the database at {safe_url(settings.database_url)}: {exc}"
+        ) from exc
+    return create_engine(settings.database_url)
+
+
+async def seed_bundled_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Add bundled entries the database does not have yet; edited entries are left alone."""
+    async with sessions() as session:
+        report = await FaqStore(session).save(bundled_entries(), "bundle", only_new=True)
+        await session.commit()
+    if report.added:
+        log.info("faq_seeded", added=len(report.added))
+
+
+async def load_catalog(
+    sessions: async_sessionmaker[AsyncSession], language: Language, settings: Settings
+) -> FaqCatalog:
+    async with sessions() as session:
+        entries = await FaqStore(session).entries()
+    return FaqCatalog(entries, language, settings.match_settings())
+
+
+@asynccontextmanager
+async def build_app(settings: Settings) -> AsyncIterator[App]:
+    engine = await prepare_database(settings)
+    try:
+        sessions = session_factory(engine)
+        await seed_bundled_faq(sessions)
+        language = Language.load()
+        catalog = await load_catalog(sessions, language, settings)
+        conversation = Conversation(
+            sessions=sessions,
+            catalogs=Catalogs(settings.default_locale),
+            faq=catalog,
+            question_retention=settings.question_retention,
+        )
+        log.info(
+            "app_ready",
+            database=make_url(settings.database_url).get_backend_name(),
+            faq_entries=len(catalog.entries),
+            routes=",".join(conversation.route_table()),
+        )
+        yield App(settings, engine, sessions, language, conversation)
+    finally:
+        await engine.dispose()

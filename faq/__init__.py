@@ -1,0 +1,1 @@
+"""FAQ content, normalisation, matching, editing and review. Framework-free."""

@@ -1,0 +1,238 @@
+"""The FAQ matching engine: pure, in memory, rebuilt whenever the FAQ changes.
+
+How a question is scored against an entry (see docs/matching.md for the measurements):
+
+1. The question and every phrasing of the entry (its question and alternates) are normalised
+   into stemmed tokens (`faq.normalize`). An unknown question token of four letters or more is
+   mapped to the closest known token when rapidfuzz's ``ratio`` is at least 80 (typos), counting
+   for that similarity only.
+2. Each known token weighs its inverse document frequency over entries,
+   ``idf = ln(1 + N / df)``: words every entry shares ("comment", "mon espace santé") weigh
+   little, words one entry owns weigh a lot. A token the FAQ never uses weighs ``oov_weight``.
+3. For each phrasing ``p`` of the entry, with ``K`` the entry's keywords:
+   - ``query_cover`` = weight of question tokens found in ``p`` or ``K`` / weight of the question;
+   - ``phrase_cover`` = weight of ``p``'s tokens found in the question / weight of ``p``;
+   - ``similarity`` = rapidfuzz ``token_sort_ratio`` of the two token strings / 100;
+   - ``evidence`` = min(1, matched weight / ``min_evidence``): a question that shares only
+     generic words cannot reach a confident score, however short it is.
+   phrasing score = 100 * evidence * (0.55 query_cover + 0.25 phrase_cover + 0.20 similarity).
+4. The entry's score is its best phrasing's score (0-100). The question is also scored against
+   the other language's phrasings, less ``other_language_penalty``, so an English question
+   typed in a French chat still finds its entry.
+
+Only phrasings that share a token with the question are scored (an inverted index), and only
+the ``rerank`` best by matched weight get the string similarity, which keeps a 5,000-entry FAQ
+within a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from faq.lexicon import LANGS, Lang
+from faq.normalize import Normaliser
+
+Outcome = Literal["answer", "suggest", "fallback"]
+
+
+@dataclass(frozen=True)
+class Phrasings:
+    """What the matcher knows of one entry in one language."""
+
+    entry_id: str
+    question: str
+    alternates: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    confident_score: float = 65.0
+    suggest_score: float = 40.0
+    margin: float = 10.0
+    max_suggestions: int = 3
+    oov_weight: float = 1.5
+    min_evidence: float = 2.0
+    other_language_penalty: float = 8.0
+    query_weight: float = 0.5
+    phrase_weight: float = 0.2
+    similarity_weight: float = 0.3
+    rerank: int = 60
+    typo_ratio: float = 80.0
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    outcome: Outcome
+    entry_id: str | None
+    score: float
+    suggestions: tuple[str, ...]
+    ranked: tuple[Scored, ...] = field(default=(), repr=False)
+
+    @property
+    def top(self) -> Scored | None:
+        return self.ranked[0] if self.ranked else None
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    entry: int
+    tokens: frozenset[str]
+    text: str
+    weight: float
+
+
+class _LanguageIndex:
+    """Inverted index over one language's phrasings."""
+
+    def __init__(
+        self, normaliser: Normaliser, entries: Sequence[Phrasings], typo_ratio: float
+    ) -> None:
+        self.normaliser = normaliser
+        self.entry_ids = [e.entry_id for e in entries]
+        self._typo_ratio = typo_ratio
+        token_lists: list[tuple[int, list[str]]] = []
+        keywords: list[frozenset[str]] = []
+        for i, entry in enumerate(entries):
+            for text in (entry.question, *entry.alternates):
+                token_lists.append((i, normaliser.tokens(text)))
+            keywords.append(frozenset(t for k in entry.keywords for t in normaliser.tokens(k)))
+
+        df: dict[str, int] = defaultdict(int)
+        per_entry: list[set[str]] = [set(kw) for kw in keywords]
+        for i, toks in token_lists:
+            per_entry[i].update(toks)
+        for tokens in per_entry:
+            for t in tokens:
+                df[t] += 1
+        n = max(len(entries), 1)
+        self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.vocabulary = list(self.idf)
+
+        self.phrases: list[_Phrase] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, toks in token_lists:
+            tokens = frozenset(toks)
+            if not tokens:
+                continue
+            pid = len(self.phrases)
+            self.phrases.append(
+                _Phrase(i, tokens, " ".join(sorted(tokens)), sum(self.idf[t] for t in tokens))
+            )
+            for t in tokens | keywords[i]:
+                self.postings[t].append(pid)
+        self.keywords = keywords
+        self._closest = lru_cache(maxsize=8192)(self._closest_uncached)
+
+    def _closest_uncached(self, token: str) -> tuple[str, float] | None:
+        if token in self.idf:
+            return token, 1.0
+        if len(token) < 4:
+            return None
+        found = process.extractOne(
+            token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self._typo_ratio
+        )
+        return (found[0], found[1] / 100) if found else None
+
+    def score(self, text: str, settings: MatchSettings) -> dict[int, float]:
+        """Best phrasing score per entry index, for entries sharing at least one token."""
+        query_tokens = list(dict.fromkeys(self.normaliser.tokens(text)))
+        if not query_tokens:
+            return {}
+        mapped: dict[str, float] = {}
+        total = 0.0
+        for token in query_tokens:
+            hit = self._closest(token)
+            if hit is None:
+                total += settings.oov_weight
+                continue
+            known, similarity = hit
+            weight = self.idf[known] * similarity
+            if weight > mapped.get(known, 0.0):
+                total += weight - mapped.get(known, 0.0)
+                mapped[known] = weight
+        if not mapped:
+            return {}
+
+        matched: dict[int, float] = defaultdict(float)
+        for token, weight in mapped.items():
+            for pid in self.postings.get(token, ()):
+                matched[pid] += weight
+        candidates = heapq.nlargest(settings.rerank, matched.items(), key=lambda kv: kv[1])
+
+        query_text = " ".join(sorted(mapped))
+        best: dict[int, float] = {}
+        for pid, weight in candidates:
+            phrase = self.phrases[pid]
+            query_cover = weight / total
+            phrase_cover = sum(self.idf[t] for t in phrase.tokens if t in mapped) / phrase.weight
+            similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+            # A question made only of generic words is evidence enough when it is exactly
+            # one of the entry's phrasings ("c'est quoi mon espace santé").
+            evidence = max(min(1.0, weight / settings.min_evidence), query_cover * phrase_cover)
+            value = (
+                100
+                * evidence
+                * (
+                    settings.query_weight * query_cover
+                    + settings.phrase_weight * phrase_cover
+                    + settings.similarity_weight * similarity
+                )
+            )
+            if value > best.get(phrase.entry, 0.0):
+                best[phrase.entry] = value
+        return best
+
+
+class Matcher:
+    """Scores questions against the FAQ and decides: answer, suggest, or fall back."""
+
+    def __init__(
+        self,
+        entries: Mapping[Lang, Iterable[Phrasings]],
+        normalisers: Mapping[Lang, Normaliser],
+        settings: MatchSettings | None = None,
+    ) -> None:
+        self.settings = settings or MatchSettings()
+        self._indexes = {
+            lang: _LanguageIndex(
+                normalisers[lang], list(entries.get(lang, ())), self.settings.typo_ratio
+            )
+            for lang in LANGS
+        }
+
+    def rank(self, text: str, lang: Lang) -> list[Scored]:
+        scores: dict[str, float] = {}
+        for index_lang, index in self._indexes.items():
+            penalty = 0.0 if index_lang == lang else self.settings.other_language_penalty
+            for entry, value in index.score(text, self.settings).items():
+                entry_id = index.entry_ids[entry]
+                scores[entry_id] = max(scores.get(entry_id, 0.0), value - penalty)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [Scored(entry_id, round(score, 1)) for entry_id, score in ranked if score > 0]
+
+    def match(self, text: str, lang: Lang) -> MatchResult:
+        ranked = tuple(self.rank(text, lang))
+        s = self.settings
+        if not ranked or ranked[0].score < s.suggest_score:
+            return MatchResult("fallback", None, ranked[0].score if ranked else 0.0, (), ranked)
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= s.confident_score and top.score - runner_up >= s.margin:
+            return MatchResult("answer", top.entry_id, top.score, (), ranked)
+        close = tuple(r.entry_id for r in ranked[: s.max_suggestions] if r.score >= s.suggest_score)
+        return MatchResult("suggest", None, top.score, close, ranked)

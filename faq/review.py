@@ -1,0 +1,76 @@
+"""The question log: what the bot was asked, redacted, for feedback and review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from faq.db import utcnow
+from faq.matcher import MatchResult
+from faq.models import QuestionRow
+from faq.redact import redact
+
+MAX_STORED_CHARS = 1000
+
+
+class QuestionLog:
+    """Questions of one database session; the caller commits."""
+
+    def __init__(self, session: AsyncSession, retention: dt.timedelta) -> None:
+        self._session = session
+        self._retention = retention
+
+    async def record(self, lang: str, text: str, result: MatchResult) -> int:
+        """Store the redacted question; unanswered ones are flagged for review."""
+        await self._purge()
+        row = QuestionRow(
+            lang=lang,
+            text=redact(text)[:MAX_STORED_CHARS],
+            outcome=result.outcome,
+            entry_id=result.entry_id,
+            score=result.score,
+            needs_review=result.outcome == "fallback",
+            created_at=utcnow(),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def vote(self, question_id: int, entry_id: str, vote: int) -> bool:
+        """Record a 👍 (+1) or 👎 (-1) on the answer given; a 👎 sends it to review.
+
+        False when the question is gone (past retention) or was already voted on.
+        """
+        row = await self._session.get(QuestionRow, question_id)
+        if row is None or row.vote is not None:
+            return False
+        row.vote = vote
+        row.entry_id = entry_id
+        if vote < 0:
+            row.needs_review = True
+        return True
+
+    async def flag(self, question_id: int) -> None:
+        """The user said none of the suggestions fitted."""
+        row = await self._session.get(QuestionRow, question_id)
+        if row is not None:
+            row.needs_review = True
+
+    async def to_review(self, limit: int = 50) -> list[QuestionRow]:
+        rows = await self._session.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.needs_review.is_(True))
+            .order_by(QuestionRow.created_at.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def _purge(self) -> None:
+        cutoff = utcnow() - self._retention
+        await self._session.execute(
+            delete(QuestionRow).where(
+                QuestionRow.needs_review.is_(False), QuestionRow.created_at < cutoff
+            )
+        )

@@ -1,0 +1,1 @@
+"""The conversation core: plain incoming events become plain replies. No framework here."""

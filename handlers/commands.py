@@ -1,0 +1,75 @@
+"""The chat commands, French names first with English aliases (contracts.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from handlers.i18n import Texts
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+class Command(Enum):
+    START = "start"
+    HELP = "help"
+    LANGUAGE = "language"
+    TOPICS = "topics"
+    CAREGIVER = "caregiver"
+    PRIVACY = "privacy"
+    MY_DATA = "mydata"
+    FORGET = "forget"
+    CANCEL = "cancel"
+
+
+ALIASES: dict[str, Command] = {
+    "start": Command.START,
+    "aide": Command.HELP,
+    "help": Command.HELP,
+    "langue": Command.LANGUAGE,
+    "language": Command.LANGUAGE,
+    "themes": Command.TOPICS,
+    "topics": Command.TOPICS,
+    "aidant": Command.CAREGIVER,
+    "caregiver": Command.CAREGIVER,
+    "confidentialite": Command.PRIVACY,
+    "privacy": Command.PRIVACY,
+    "mesdonnees": Command.MY_DATA,
+    "mydata": Command.MY_DATA,
+    "oublier": Command.FORGET,
+    "forget": Command.FORGET,
+    "annuler": Command.CANCEL,
+    "cancel": Command.CANCEL,
+}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    command: Command | None
+    argument: str
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    """``/name[@bot] [argument]`` as typed; None when the text is not a command."""
+    match = _COMMAND.match(text.strip())
+    if match is None:
+        return None
+    name = match.group(1).lower()
+    return ParsedCommand(name, ALIASES.get(name), (match.group(2) or "").strip())
+
+
+def menu(texts: Texts) -> list[tuple[str, str]]:
+    """Commands shown in the client's menu, in the user's language (for ``setMyCommands``)."""
+    _ = texts._
+    french = texts.lang == "fr"
+    return [
+        ("aide" if french else "help", _("How to use this bot")),
+        ("themes" if french else "topics", _("Browse the questions by topic")),
+        ("aidant" if french else "caregiver", _("Giving a caregiver access")),
+        ("langue" if french else "language", _("Change language")),
+        ("confidentialite" if french else "privacy", _("What this bot keeps and why")),
+        ("mesdonnees" if french else "mydata", _("See what the bot keeps about you")),
+        ("oublier" if french else "forget", _("Erase what the bot keeps about you")),
+    ]

@@ -1,0 +1,251 @@
+"""The conversation's routing: one event in, one response out, one database session each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from faq.catalog import FaqCatalog
+from faq.telegram_html import escape
+from handlers import keyboards
+from handlers.callbacks import (
+    CallbackData,
+    CallbackError,
+    ConfirmForget,
+    NoneFits,
+    SetLanguage,
+    ShowEntry,
+    Theme,
+    Themes,
+    Vote,
+)
+from handlers.commands import Command, ParsedCommand, parse_command
+from handlers.context import Context
+from handlers.events import Button, Incoming, Reply, Response
+from handlers.faq_flow import FaqConversation
+from handlers.i18n import Catalogs, Lang, Texts
+from handlers.users import Users
+
+log = structlog.get_logger(__name__)
+
+CAREGIVER_ENTRY = "caregiver.delegation"
+WEBINARS_ENTRY = "bot.webinars"
+DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
+MAX_TEXT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    applies: Callable[[Incoming], bool]
+
+
+# The order in which an event is routed; the last route takes whatever is left.
+ROUTES: tuple[Route, ...] = (
+    Route("button", lambda e: e.callback is not None),
+    Route("empty", lambda e: not (e.text or "").strip()),
+    Route("command", lambda e: parse_command(e.text or "") is not None),
+    Route("question", lambda e: True),
+)
+
+
+class Conversation:
+    """The framework-free conversation every transport drives."""
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        faq: FaqCatalog,
+        question_retention: dt.timedelta,
+    ) -> None:
+        self._sessions = sessions
+        self._catalogs = catalogs
+        self.faq = FaqConversation(faq, question_retention)
+        self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
+            "button": self._on_button,
+            "empty": self._on_empty,
+            "command": self._on_command,
+            "question": self._on_question,
+        }
+
+    @staticmethod
+    def route_table() -> list[str]:
+        return [route.name for route in ROUTES]
+
+    async def handle(self, event: Incoming) -> Response:
+        route = next(r for r in ROUTES if r.applies(event))
+        async with self._sessions() as session:
+            texts = await self._texts_for(session, event)
+            response = await self._handlers[route.name](Context(event, session, texts))
+            await session.commit()
+        log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
+        return response
+
+    async def _texts_for(self, session: AsyncSession, event: Incoming) -> Texts:
+        user = await Users(session).get(event.user_id)
+        lang: Lang = (
+            user.lang
+            if user and user.lang in ("fr", "en")
+            else self._catalogs.negotiate(event.language_code)
+        )  # type: ignore[assignment]
+        return self._catalogs.texts(lang)
+
+    async def _on_empty(self, ctx: Context) -> Response:
+        return Response.of(
+            Reply(
+                ctx.texts._(
+                    "Write your question in a few words, for example “how do I activate my "
+                    "profile?”."
+                )
+            )
+        )
+
+    async def _on_question(self, ctx: Context) -> Response:
+        text = ctx.event.text or ""
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+        return await self.faq.ask(ctx, text)
+
+    async def _on_command(self, ctx: Context) -> Response:
+        parsed = parse_command(ctx.event.text or "")
+        assert parsed is not None  # the route applies only to commands
+        _ = ctx.texts._
+        match parsed.command:
+            case Command.START:
+                return await self._start(ctx, parsed)
+            case Command.HELP:
+                return Response.of(
+                    Reply(self._help_text(ctx.texts), keyboards.fallback_keyboard(ctx.texts, None))
+                )
+            case Command.LANGUAGE:
+                return Response.of(Reply(_("Choose your language:"), keyboards.language_keyboard()))
+            case Command.TOPICS:
+                return self.faq.themes(ctx.texts)
+            case Command.CAREGIVER:
+                return self.faq.show(ctx.texts, CAREGIVER_ENTRY)
+            case Command.PRIVACY:
+                return Response.of(Reply(self._privacy_text(ctx.texts)))
+            case Command.MY_DATA:
+                return await self._my_data(ctx)
+            case Command.FORGET:
+                return Response.of(
+                    Reply(
+                        _(
+                            "Erase your saved language choice? Your past questions are kept "
+                            "without your identity, so they cannot be traced back to you."
+                        ),
+                        ((Button(_("Yes, erase"), ConfirmForget()),),),
+                    )
+                )
+            case Command.CANCEL:
+                return Response.of(Reply(_("There is nothing to cancel.")))
+            case None:
+                return Response.of(
+                    Reply(
+                        _(
+                            "I do not know the command /{name}. Send /help to see what I can do."
+                        ).format(name=escape(parsed.name))
+                    )
+                )
+
+    async def _start(self, ctx: Context, parsed: ParsedCommand) -> Response:
+        payload = parsed.argument
+        entry_id = DEEP_LINKS.get(payload) or payload.replace("-", ".")
+        if payload and entry_id in self.faq.catalog.entries:
+            return self.faq.show(ctx.texts, entry_id)
+        _ = ctx.texts._
+        welcome = _(
+            "Hello! I answer your questions about <b>Mon espace santé</b>, the public health "
+            "record.\n\n"
+            "Ask in your own words, for example “how do I hide a document?”, or browse the "
+            "topics.\n\n"
+            "<i>I am a volunteer-run assistant, not an official service, and I give no medical "
+            "advice. "
+            "In an emergency, call 15 or 112.</i>"
+        )
+        return Response.of(Reply(welcome, keyboards.fallback_keyboard(ctx.texts, None)))
+
+    async def _my_data(self, ctx: Context) -> Response:
+        user = await Users(ctx.session).get(ctx.event.user_id)
+        _ = ctx.texts._
+        if user is None or user.lang is None:
+            kept = _(
+                "Nothing is saved under your account: you have not chosen a language with "
+                "/language."
+            )
+        else:
+            kept = _("Your language choice: {lang}.").format(lang=user.lang)
+        return Response.of(
+            Reply(
+                kept
+                + "\n\n"
+                + _(
+                    "Questions you ask are stored without your identity, after phone numbers, "
+                    "e-mail "
+                    "addresses and social-security numbers are masked."
+                )
+            )
+        )
+
+    def _help_text(self, texts: Texts) -> str:
+        _ = texts._
+        return _(
+            "<b>How to use me</b>\n"
+            "• Ask a question about Mon espace santé in your own words.\n"
+            "• /topics: browse the questions by topic.\n"
+            "• /caregiver: giving a caregiver access.\n"
+            "• /language: français or English.\n"
+            "• /privacy, /mydata, /forget: your data.\n\n"
+            "For your account itself, call <b>3422</b> (Monday to Friday, 8:30–17:30) or visit a "
+            "France services office."
+        )
+
+    def _privacy_text(self, texts: Texts) -> str:
+        _ = texts._
+        return _(
+            "<b>What this bot keeps</b>\n"
+            "• Your language choice, if you make one (erase it with /forget).\n"
+            "• Your questions, without your name or account, after phone numbers, e-mail addresses "
+            "and social-security numbers are masked: unanswered ones and those you mark 👎 are "
+            "reviewed to improve the answers; the others are deleted after two days.\n"
+            "The bot cannot see your Mon espace santé record and never asks for your codes or "
+            "passwords."
+        )
+
+    async def _on_button(self, ctx: Context) -> Response:
+        _ = ctx.texts._
+        try:
+            data = CallbackData.unpack(ctx.event.callback or "")
+        except CallbackError:
+            return Response(notice=_("This button has expired. Ask your question again."))
+        return await self._dispatch_button(ctx, data)
+
+    async def _dispatch_button(self, ctx: Context, data: CallbackData) -> Response:
+        match data:
+            case ShowEntry(entry_id=entry_id):
+                return self.faq.show(ctx.texts, entry_id)
+            case Vote(question_id=qid, entry_id=entry_id, value=value):
+                return await self.faq.vote(ctx, qid, entry_id, value)
+            case NoneFits(question_id=qid):
+                return await self.faq.none_fits(ctx, qid)
+            case Themes():
+                return self.faq.themes(ctx.texts, edit=True)
+            case Theme(theme=theme):
+                return self.faq.theme(ctx.texts, theme)
+            case SetLanguage(lang=lang):
+                await Users(ctx.session).set_lang(ctx.event.user_id, lang)
+                texts = self._catalogs.texts(lang)
+                return Response.of(Reply(texts._("Language set to English."), edit=True))
+            case ConfirmForget():
+                await Users(ctx.session).forget(ctx.event.user_id)
+                texts = self._catalogs.texts(self._catalogs.negotiate(ctx.event.language_code))
+                return Response.of(
+                    Reply(texts._("Done: the bot keeps nothing about you any more."), edit=True)
+                )
+        return Response(notice=ctx.texts._("This button has expired. Ask your question again."))

@@ -1,0 +1,68 @@
+"""The core's public surface: what comes in from a transport and what goes back out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.callbacks import CallbackData
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One user action: a text message, a command, or a button press (``callback``)."""
+
+    user_id: int
+    chat_id: int
+    language_code: str | None = None
+    text: str | None = None
+    callback: str | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: either typed callback data or a URL."""
+
+    label: str
+    data: CallbackData | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.data is None) == (self.url is None):
+            raise ValueError("a button has either callback data or a URL")
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send, in Telegram HTML.
+
+    ``edit`` asks the transport to replace the message the pressed button belongs to rather
+    than send a new one.
+    """
+
+    text: str
+    buttons: Keyboard = ()
+    edit: bool = False
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the core answers to one event: messages, and for a button press a short notice."""
+
+    replies: tuple[Reply, ...] = ()
+    notice: str | None = None
+
+    @classmethod
+    def of(cls, *replies: Reply, notice: str | None = None) -> Response:
+        return cls(tuple(replies), notice)

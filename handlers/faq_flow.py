@@ -1,0 +1,160 @@
+"""Questions and answers: the FAQ as a conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from faq.catalog import FaqCatalog
+from faq.entries import Entry
+from faq.matcher import MatchResult
+from faq.review import QuestionLog
+from faq.safety import EMERGENCY_ENTRY
+from faq.telegram_html import escape
+from handlers import keyboards
+from handlers.context import Context
+from handlers.events import Reply, Response
+from handlers.i18n import Texts
+
+HELP_IN_PERSON = "help.in_person"
+ECHO_CHARS = 120
+
+
+def theme_labels(texts: Texts) -> dict[str, str]:
+    _ = texts._
+    return {
+        "general": _("📘 About the service"),
+        "activation": _("🔑 Activation and refusal"),
+        "account": _("👤 Logging in"),
+        "profile": _("🗂 My profile"),
+        "documents": _("📄 Documents"),
+        "sharing": _("🩺 Professionals and access"),
+        "features": _("📱 Messaging, agenda, app"),
+        "wishes": _("🕊 Wishes and trusted person"),
+        "caregiver": _("🤝 Caregivers"),
+        "security": _("🔒 Security"),
+        "help": _("☎️ Getting help"),
+        "redirect": _("↪️ Other services"),
+    }
+
+
+class FaqConversation:
+    """Answers questions, shows entries, takes feedback; one instance per process."""
+
+    def __init__(self, catalog: FaqCatalog, retention: dt.timedelta) -> None:
+        self.catalog = catalog
+        self._retention = retention
+
+    def replace_catalog(self, catalog: FaqCatalog) -> None:
+        self.catalog = catalog
+
+    async def ask(self, ctx: Context, text: str) -> Response:
+        result = self.catalog.match(text, ctx.texts.lang)
+        question_id = None
+        if any(ch.isalnum() for ch in text):
+            question_id = await QuestionLog(ctx.session, self._retention).record(
+                ctx.lang, text, result
+            )
+        return Response.of(self._reply(ctx.texts, text, result, question_id))
+
+    def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:
+        entry = self.catalog.entries.get(entry_id)
+        if entry is None:
+            return Response.of(Reply(texts._("This topic is no longer in the FAQ."), edit=edit))
+        return Response.of(self._answer(texts, entry, None, edit=edit))
+
+    async def vote(self, ctx: Context, question_id: int, entry_id: str, value: int) -> Response:
+        recorded = await QuestionLog(ctx.session, self._retention).vote(
+            question_id, entry_id, value
+        )
+        _ = ctx.texts._
+        if not recorded:
+            return Response(notice=_("Your opinion on this answer was already recorded."))
+        if value > 0:
+            return Response(notice=_("Thank you! 👍"))
+        return Response.of(
+            Reply(
+                _(
+                    "Thank you for saying so. Your question will be reviewed to improve the "
+                    "answers. "
+                    "You can also rephrase it, or browse the topics."
+                ),
+                keyboards.fallback_keyboard(ctx.texts, self.catalog.entries.get(HELP_IN_PERSON)),
+            ),
+            notice=_("Thank you, noted. 👎"),
+        )
+
+    async def none_fits(self, ctx: Context, question_id: int) -> Response:
+        await QuestionLog(ctx.session, self._retention).flag(question_id)
+        return Response.of(self._fallback(ctx.texts, None))
+
+    def themes(self, texts: Texts, *, edit: bool = False) -> Response:
+        labels = theme_labels(texts)
+        present = [t for t in labels if t in self.catalog.themes()]
+        return Response.of(
+            Reply(
+                texts._("Choose a topic:"),
+                keyboards.themes_keyboard(present, texts, labels),
+                edit=edit,
+            )
+        )
+
+    def theme(self, texts: Texts, theme: str) -> Response:
+        entries = self.catalog.themes().get(theme)
+        if not entries:
+            return self.themes(texts, edit=True)
+        title = theme_labels(texts).get(theme, theme)
+        return Response.of(
+            Reply(f"<b>{escape(title)}</b>", keyboards.theme_keyboard(entries, texts), edit=True)
+        )
+
+    def _reply(
+        self, texts: Texts, text: str, result: MatchResult, question_id: int | None
+    ) -> Reply:
+        entries = self.catalog.entries
+        if result.outcome == "answer" and result.entry_id in entries:
+            entry = entries[result.entry_id]
+            return self._answer(texts, entry, None if entry.id == EMERGENCY_ENTRY else question_id)
+        if result.outcome == "suggest":
+            suggested = [entries[i] for i in result.suggestions if i in entries]
+            return Reply(
+                texts._("I am not sure I understood. Did you mean:"),
+                keyboards.suggestions_keyboard(suggested, texts, question_id),
+            )
+        return self._fallback(texts, text)
+
+    def _answer(
+        self, texts: Texts, entry: Entry, question_id: int | None, *, edit: bool = False
+    ) -> Reply:
+        block = entry.block(texts.lang)
+        source = entry.sources[0]
+        footer = texts._('Source: <a href="{url}">{site}</a> · checked on {date}').format(
+            url=escape(source),
+            site=escape(urlsplit(source).netloc.removeprefix("www.")),
+            date=texts.date(entry.reviewed),
+        )
+        related = [self.catalog.entries[r] for r in entry.related if r in self.catalog.entries]
+        text = f"<b>{escape(block.question)}</b>\n\n{block.answer.strip()}\n\n<i>{footer}</i>"
+        return Reply(
+            text, keyboards.answer_keyboard(related, texts.lang, question_id, entry.id), edit=edit
+        )
+
+    def _fallback(self, texts: Texts, question: str | None) -> Reply:
+        _ = texts._
+        if question and any(ch.isalnum() for ch in question):
+            echoed = question if len(question) <= ECHO_CHARS else question[: ECHO_CHARS - 1] + "…"
+            intro = _("I have no reliable answer to “{question}”.").format(question=escape(echoed))
+        else:
+            intro = _("I did not find a question in your message.")
+        return Reply(
+            intro
+            + "\n\n"
+            + _(
+                "You can:\n"
+                "• rephrase it in a few words (for example “hide a document”);\n"
+                "• browse the topics below;\n"
+                "• call <b>3422</b>, the Mon espace santé line (Monday to Friday, 8:30–17:30);\n"
+                "• get help in person at a France services office."
+            ),
+            keyboards.fallback_keyboard(texts, self.catalog.entries.get(HELP_IN_PERSON)),
+        )

@@ -1,0 +1,63 @@
+"""Inline keyboards, built by pure functions from typed callback data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from faq.entries import Entry
+from handlers.callbacks import NoneFits, SetLanguage, ShowEntry, Theme, Themes, Vote
+from handlers.events import Button, Keyboard
+from handlers.i18n import Lang, Texts
+
+MAX_LABEL = 60
+
+
+def label(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def entry_buttons(entries: Iterable[Entry], lang: Lang) -> Keyboard:
+    return tuple((Button(label(e.block(lang).question), ShowEntry(e.id)),) for e in entries)
+
+
+def answer_keyboard(
+    related: Iterable[Entry], lang: Lang, question_id: int | None, entry_id: str
+) -> Keyboard:
+    rows = entry_buttons(related, lang)
+    if question_id is not None:
+        rows += (
+            (
+                Button("👍", Vote(question_id, entry_id, 1)),
+                Button("👎", Vote(question_id, entry_id, -1)),
+            ),
+        )
+    return rows
+
+
+def suggestions_keyboard(
+    entries: Iterable[Entry], texts: Texts, question_id: int | None
+) -> Keyboard:
+    rows = entry_buttons(entries, texts.lang)
+    if question_id is not None:
+        rows += ((Button(texts._("None of these"), NoneFits(question_id)),),)
+    return rows
+
+
+def fallback_keyboard(texts: Texts, help_entry: Entry | None) -> Keyboard:
+    rows: Keyboard = ((Button(texts._("Browse topics"), Themes()),),)
+    if help_entry is not None:
+        rows += ((Button(label(help_entry.block(texts.lang).question), ShowEntry(help_entry.id)),),)
+    return rows
+
+
+def themes_keyboard(themes: Iterable[str], texts: Texts, theme_labels: dict[str, str]) -> Keyboard:
+    buttons = [Button(theme_labels.get(t, t), Theme(t)) for t in themes]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def theme_keyboard(entries: Iterable[Entry], texts: Texts) -> Keyboard:
+    return (*entry_buttons(entries, texts.lang), (Button(texts._("« All topics"), Themes()),))
+
+
+def language_keyboard() -> Keyboard:
+    return ((Button("🇫🇷 Français", SetLanguage("fr")), Button("🇬🇧 English", SetLanguage("en"))),)

@@ -1,0 +1,23 @@
+"""What the conversation keeps about a user: only their language choice, for now."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from faq.db import UtcDateTime, new_metadata, utcnow
+
+
+class ConversationBase(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class UserRow(ConversationBase):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    lang: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
