@@ -12,7 +12,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.app import build_app, prepare_database, safe_url
+from bot.app import build_app, prepare_database, safe_url, seed_bundled_faq
 from bot.config import Settings
 from bot.console import ConsoleChat
 from bot.db import DatabaseError, session_factory
@@ -135,10 +135,11 @@ async def _faq(args: argparse.Namespace, settings: Settings) -> int:
     engine = await prepare_database(settings)
     try:
         sessions = session_factory(engine)
+        await seed_bundled_faq(sessions)
         async with sessions() as session:
             store = FaqStore(session)
             if args.faq_command == "export":
-                entries = await store.entries() or bundled_entries()
+                entries = await store.entries()
                 text = dump(
                     flatten(entries, [args.lang] if args.lang else ["fr", "en"]), args.format
                 )

@@ -1,8 +1,8 @@
 """Export and import: entries as flat per-language rows that translators and scripts can edit.
 
 An exported row carries ``id, lang, theme, reviewed, sources, related, question, alternates,
-keywords, answer``. Import takes those rows, or entry files in the bundled format, and merges a
-file that holds only one language with the entry's other language from the database.
+keywords, answer``. Import takes those rows, or entry files in the bundled format. A row updates
+the entry already in the database: a file may hold one language only, or only some fields.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def merge_rows(data: Any, origin: str, existing: Mapping[str, Entry]) -> list[En
             base = known.model_dump(mode="json") if known else {"id": entry_id}
             grouped[entry_id] = base
         base.update({k: row[k] for k in _SHARED if k in row})
-        base[lang] = {k: row[k] for k in _LANG_FIELDS if k in row}
+        base[lang] = dict(base.get(lang) or {}) | {k: row[k] for k in _LANG_FIELDS if k in row}
     return parse_entries(list(grouped.values()), origin)
 
 

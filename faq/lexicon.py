@@ -19,6 +19,7 @@ class Lexicon:
     phrases: dict[str, str]
     abbreviations: dict[str, str]
     stop_words: frozenset[str]
+    unstemmed: frozenset[str]
 
 
 def load_lexicon(lang: Lang) -> Lexicon:
@@ -31,4 +32,5 @@ def load_lexicon(lang: Lang) -> Lexicon:
         phrases={str(k): str(v) for k, v in (raw.get("phrases") or {}).items()},
         abbreviations={str(k): str(v or "") for k, v in (raw.get("abbreviations") or {}).items()},
         stop_words=frozenset(str(w) for w in raw.get("stop_words") or ()),
+        unstemmed=frozenset(str(w) for w in raw.get("unstemmed") or ()),
     )

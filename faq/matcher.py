@@ -3,9 +3,9 @@
 How a question is scored against an entry (see docs/matching.md for the measurements):
 
 1. The question and every phrasing of the entry (its question and alternates) are normalised
-   into stemmed tokens (`faq.normalize`). An unknown question token of four letters or more is
-   mapped to the closest known token when rapidfuzz's ``ratio`` is at least 80 (typos), counting
-   for that similarity only.
+   into stemmed tokens (`faq.normalize`). An unknown question token of ``typo_min_length``
+   characters or more is mapped to the closest known token when rapidfuzz's ``ratio`` is at
+   least ``typo_ratio`` (typos), and counts for that similarity only.
 2. Each known token weighs its inverse document frequency over entries,
    ``idf = ln(1 + N / df)``: words every entry shares ("comment", "mon espace santé") weigh
    little, words one entry owns weigh a lot. A token the FAQ never uses weighs ``oov_weight``.
@@ -57,16 +57,18 @@ class Phrasings:
 class MatchSettings:
     confident_score: float = 65.0
     suggest_score: float = 40.0
-    margin: float = 10.0
+    margin: float = 6.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
     min_evidence: float = 2.0
     other_language_penalty: float = 8.0
-    query_weight: float = 0.5
-    phrase_weight: float = 0.2
-    similarity_weight: float = 0.3
+    query_weight: float = 0.30
+    entry_weight: float = 0.20
+    phrase_weight: float = 0.15
+    similarity_weight: float = 0.35
     rerank: int = 60
     typo_ratio: float = 80.0
+    typo_min_length: int = 6
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,16 @@ class _LanguageIndex:
     """Inverted index over one language's phrasings."""
 
     def __init__(
-        self, normaliser: Normaliser, entries: Sequence[Phrasings], typo_ratio: float
+        self,
+        normaliser: Normaliser,
+        entries: Sequence[Phrasings],
+        typo_ratio: float,
+        typo_min_length: int,
     ) -> None:
         self.normaliser = normaliser
         self.entry_ids = [e.entry_id for e in entries]
         self._typo_ratio = typo_ratio
+        self._typo_min_length = typo_min_length
         token_lists: list[tuple[int, list[str]]] = []
         keywords: list[frozenset[str]] = []
         for i, entry in enumerate(entries):
@@ -135,13 +142,13 @@ class _LanguageIndex:
             )
             for t in tokens | keywords[i]:
                 self.postings[t].append(pid)
-        self.keywords = keywords
+        self.entry_tokens = [frozenset(tokens) for tokens in per_entry]
         self._closest = lru_cache(maxsize=8192)(self._closest_uncached)
 
     def _closest_uncached(self, token: str) -> tuple[str, float] | None:
         if token in self.idf:
             return token, 1.0
-        if len(token) < 4:
+        if len(token) < self._typo_min_length:
             return None
         found = process.extractOne(
             token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self._typo_ratio
@@ -179,6 +186,8 @@ class _LanguageIndex:
         for pid, weight in candidates:
             phrase = self.phrases[pid]
             query_cover = weight / total
+            entry_tokens = self.entry_tokens[phrase.entry]
+            entry_cover = sum(w for t, w in mapped.items() if t in entry_tokens) / total
             phrase_cover = sum(self.idf[t] for t in phrase.tokens if t in mapped) / phrase.weight
             similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
             # A question made only of generic words is evidence enough when it is exactly
@@ -189,6 +198,7 @@ class _LanguageIndex:
                 * evidence
                 * (
                     settings.query_weight * query_cover
+                    + settings.entry_weight * entry_cover
                     + settings.phrase_weight * phrase_cover
                     + settings.similarity_weight * similarity
                 )
@@ -210,7 +220,10 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self._indexes = {
             lang: _LanguageIndex(
-                normalisers[lang], list(entries.get(lang, ())), self.settings.typo_ratio
+                normalisers[lang],
+                list(entries.get(lang, ())),
+                self.settings.typo_ratio,
+                self.settings.typo_min_length,
             )
             for lang in LANGS
         }

@@ -52,13 +52,7 @@ class Normaliser:
         self._stop = frozenset(fold(w) for w in lexicon.stop_words)
         self._stemmer = snowballstemmer.stemmer(_STEMMERS[lexicon.lang])
         self._phrase_targets = {_words_of(k): v for k, v in lexicon.phrases.items()}
-        # Canonical words the lexicon produces are compared as they are, never stemmed, so that
-        # "aidant" does not collapse into the stem of "aide" (help).
-        self._canonical = frozenset(
-            w
-            for v in (*lexicon.phrases.values(), *lexicon.abbreviations.values())
-            for w in v.split()
-        )
+        self._unstemmed = frozenset(lexicon.unstemmed)
         keys = sorted(self._phrase_targets, key=len, reverse=True)
         self._phrases = (
             re.compile(r"\b(" + "|".join(map(re.escape, keys)) + r")\b") if keys else None
@@ -77,11 +71,11 @@ class Normaliser:
         return out
 
     def tokens(self, text: str) -> list[str]:
-        """Stemmed content tokens, in order; stop words and one-letter words removed."""
-        return [self.stem(w) for w in self.words(text) if w not in self._stop and len(w) > 1]
+        """Stemmed content tokens, in order; stop words and words under three letters removed."""
+        return [self.stem(w) for w in self.words(text) if w not in self._stop and len(w) > 2]
 
     def stem(self, word: str) -> str:
-        if word.isdigit() or word in self._canonical:
+        if word.isdigit() or word in self._unstemmed:
             return word
         return self._stemmer.stemWord(word)
 

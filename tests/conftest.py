@@ -1,0 +1,99 @@
+"""Shared fixtures: the bundled FAQ, and a whole app on a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Settings
+from faq.catalog import FaqCatalog, Language
+from faq.entries import Entry, bundled_entries
+from faq.matcher import MatchSettings
+from handlers.events import Incoming, Response
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests may reach this machine only; anything else is a bug in the test or the code."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"tests must not reach the network ({host})")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def language() -> Language:
+    return Language.load()
+
+
+@pytest.fixture(scope="session")
+def entries() -> list[Entry]:
+    return bundled_entries()
+
+
+@pytest.fixture(scope="session")
+def catalog(entries: list[Entry], language: Language) -> FaqCatalog:
+    return FaqCatalog(entries, language, MatchSettings())
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in list(os.environ):
+        if name.startswith("MESBOT_") and name != "MESBOT_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'mesbot.db'}")
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[App]:
+    async with build_app(settings) as built:
+        yield built
+
+
+class Chat:
+    """A user talking to the core, remembering the last buttons it was shown."""
+
+    def __init__(self, app: App, user_id: int = 42, language_code: str | None = "fr") -> None:
+        self.app = app
+        self.user_id = user_id
+        self.language_code = language_code
+        self.last: Response | None = None
+
+    async def say(self, text: str) -> Response:
+        return await self._send(Incoming(self.user_id, self.user_id, self.language_code, text=text))
+
+    async def press(self, data: str) -> Response:
+        return await self._send(
+            Incoming(self.user_id, self.user_id, self.language_code, callback=data)
+        )
+
+    async def press_label(self, label: str) -> Response:
+        assert self.last is not None
+        for reply in self.last.replies:
+            for row in reply.buttons:
+                for button in row:
+                    if button.label == label and button.data is not None:
+                        return await self.press(button.data.pack())
+        raise AssertionError(f"no button {label!r} in the last response")
+
+    async def _send(self, event: Incoming) -> Response:
+        self.last = await self.app.conversation.handle(event)
+        return self.last
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app)

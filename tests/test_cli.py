@@ -1,0 +1,181 @@
+"""The command line, run as a user would: ``python -m bot`` in a fresh working directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+
+
+def mesbot(
+    cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
+    clean["PYTHONPATH"] = str(ROOT)
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_faq_match_json(tmp_path: Path) -> None:
+    done = mesbot(
+        tmp_path,
+        "faq",
+        "match",
+        "--json",
+        stdin="cmt activer mon espace sante\nj'ai perdu ma carte vitale\nrecette de crepes\n\n",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["query"] for r in rows] == [
+        "cmt activer mon espace sante",
+        "j'ai perdu ma carte vitale",
+        "recette de crepes",
+    ]
+    for row in rows:
+        assert set(row) >= {"query", "id", "confident", "score", "suggestions"}
+    assert rows[0]["id"] == "activation.how" and rows[0]["confident"]
+    assert rows[1]["id"] == "redirect.carte_vitale"
+    assert rows[2]["id"] is None and not rows[2]["confident"]
+    assert (tmp_path / "data" / "mesbot.db").exists()
+
+
+def test_faq_match_bundled_plain(tmp_path: Path) -> None:
+    done = mesbot(
+        tmp_path, "faq", "match", "--bundled", "--lang", "en", stdin="how do I hide a document\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "documents.hide" in done.stdout
+    assert not (tmp_path / "data").exists()
+
+
+def test_faq_check_bundled(tmp_path: Path) -> None:
+    done = mesbot(tmp_path, "faq", "check")
+    assert done.returncode == 0, done.stdout
+    assert "0 problems" in done.stdout
+
+
+def test_faq_check_reports_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "entries": [
+                    {
+                        "id": "x.bad",
+                        "theme": "general",
+                        "reviewed": "2026-11-28",
+                        "sources": ["http://x.org"],
+                        "fr": {"question": "Q ?", "alternates": ["a"], "answer": "a & b"},
+                        "en": {"question": "Q ?", "alternates": ["a"], "answer": "<p>x</p>"},
+                    }
+                ]
+            }
+        )
+    )
+    done = mesbot(tmp_path, "faq", "check", str(bad))
+    assert done.returncode == 1
+    assert "not an https link" in done.stdout and "bare '&'" in done.stdout
+
+
+def test_export_then_import_round_trips(tmp_path: Path) -> None:
+    exported = tmp_path / "faq.json"
+    assert (
+        mesbot(tmp_path, "faq", "export", "--format", "json", "-o", str(exported)).returncode == 0
+    )
+    rows = json.loads(exported.read_text())["entries"]
+    assert len(rows) >= 2 * 53
+    assert set(rows[0]) >= {"id", "lang", "question", "alternates", "answer"}
+
+    unchanged = mesbot(tmp_path, "faq", "import", str(exported))
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert "0 added, 0 updated" in unchanged.stdout
+
+    english = tmp_path / "en.yaml"
+    assert mesbot(tmp_path, "faq", "export", "--lang", "en", "-o", str(english)).returncode == 0
+    data = yaml.safe_load(english.read_text())
+    assert {r["lang"] for r in data["entries"]} == {"en"}
+    hide = next(r for r in data["entries"] if r["id"] == "documents.hide")
+    hide["answer"] = "Open the document and choose <b>Modifier la confidentialité</b>."
+    english.write_text(yaml.safe_dump({"entries": [hide]}, allow_unicode=True))
+    updated = mesbot(tmp_path, "faq", "import", str(english))
+    assert updated.returncode == 0, updated.stderr
+    assert "1 updated" in updated.stdout
+
+    again = json.loads(mesbot(tmp_path, "faq", "export", "--format", "json").stdout)["entries"]
+    by_key = {(r["id"], r["lang"]): r for r in again}
+    assert by_key["documents.hide", "en"]["answer"] == hide["answer"]
+    assert (
+        by_key["documents.hide", "fr"]["answer"]
+        == next(r for r in rows if r["id"] == "documents.hide" and r["lang"] == "fr")["answer"]
+    )
+
+
+def test_import_refuses_invalid_content(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - {id: documents.hide, lang: fr, answer: 'a <br> b'}\n")
+    done = mesbot(tmp_path, "faq", "import", str(bad))
+    assert done.returncode == 2
+    assert "not imported" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_chat_reads_piped_questions(tmp_path: Path) -> None:
+    done = mesbot(
+        tmp_path, "chat", stdin="cmt activer mon espace sante\n1\nj'ai perdu ma carte vitale\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Activer mon espace santé" in done.stdout
+    assert "[1]" in done.stdout
+    assert "ameli" in done.stdout
+    assert done.stderr == ""
+
+
+def test_chat_in_english(tmp_path: Path) -> None:
+    done = mesbot(tmp_path, "chat", "--lang", "en", stdin="how do i hide a document\n")
+    assert "not an official service" in done.stdout
+    assert "hide" in done.stdout.lower()
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "message"),
+    [
+        ({"MESBOT_BROADCAST_RATE": "fast"}, ["chat"], "invalid setting MESBOT_BROADCAST_RATE"),
+        ({"MESBOT_REMINDERS": "1w"}, ["chat"], "invalid setting MESBOT_REMINDERS"),
+        ({}, ["run"], "MESBOT_TOKEN is not set"),
+        (
+            {"MESBOT_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"},
+            ["db", "upgrade"],
+            "cannot prepare the database",
+        ),
+        ({}, ["faq", "import", "missing.yaml"], "missing.yaml"),
+    ],
+)
+def test_errors_are_one_line(
+    tmp_path: Path, env: dict[str, str], args: list[str], message: str
+) -> None:
+    done = mesbot(tmp_path, *args, env=env)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    done = mesbot(tmp_path, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout

@@ -1,0 +1,206 @@
+"""The conversation, through the core's public API: events in, replies out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from faq.models import QuestionRow
+from faq.telegram_html import check_html
+from handlers.callbacks import CallbackData, ShowEntry, Vote
+from handlers.events import Response
+from tests.conftest import Chat
+
+
+def only(response: Response) -> str:
+    assert len(response.replies) == 1
+    return response.replies[0].text
+
+
+def callbacks(response: Response) -> list[CallbackData]:
+    return [b.data for r in response.replies for row in r.buttons for b in row if b.data]
+
+
+def assert_valid_telegram(response: Response) -> None:
+    for reply in response.replies:
+        problems, _, _ = check_html(reply.text)
+        assert problems == [], (problems, reply.text)
+        for row in reply.buttons:
+            assert len(row) <= 8
+            for button in row:
+                if button.data is not None:
+                    assert len(button.data.pack().encode()) <= 64
+
+
+async def test_start_greets_in_french_and_says_it_is_not_official(chat: Chat) -> None:
+    text = only(await chat.say("/start"))
+    assert "Mon espace santé" in text
+    assert "pas un service officiel" in text
+
+
+async def test_english_client_gets_english(app) -> None:
+    text = only(await Chat(app, language_code="en-GB").say("/start"))
+    assert "not an official service" in text
+
+
+async def test_question_gets_answer_with_source_related_and_feedback(chat: Chat) -> None:
+    response = await chat.say("cmt activer mon espace sante")
+    text = only(response)
+    assert "Activer mon espace santé" in text
+    assert "Source" in text and "vérifié le" in text
+    kinds = callbacks(response)
+    assert any(isinstance(k, ShowEntry) for k in kinds)
+    votes = [k for k in kinds if isinstance(k, Vote)]
+    assert {v.value for v in votes} == {1, -1}
+    assert votes[0].entry_id == "activation.how"
+    assert_valid_telegram(response)
+
+
+async def test_lost_carte_vitale_is_redirected_to_ameli(chat: Chat) -> None:
+    text = only(await chat.say("j'ai perdu ma carte vitale"))
+    assert "ameli" in text
+    assert "3646" in text
+
+
+async def test_emergency_comes_before_anything_else(chat: Chat) -> None:
+    response = await chat.say("je veux mourir, comment supprimer mon espace santé")
+    text = only(response)
+    assert "3114" in text and "15" in text
+    assert not any(isinstance(k, Vote) for k in callbacks(response))
+
+
+async def test_medical_question_is_redirected(chat: Chat) -> None:
+    text = only(await chat.say("j'ai de la fievre depuis 3 jours, quel medicament prendre ?"))
+    assert "médecin" in text or "pharmacien" in text
+
+
+async def test_did_you_mean_buttons_lead_to_an_answer(chat: Chat) -> None:
+    response = await chat.say("qui a acces a mes donnees")
+    assert "Vouliez-vous dire" in only(response)
+    suggestions = [k for k in callbacks(response) if isinstance(k, ShowEntry)]
+    assert 2 <= len(suggestions) <= 3
+    answer = await chat.press(suggestions[0].pack())
+    assert chat.app.conversation.faq.catalog.entries[suggestions[0].entry_id].fr.question in only(
+        answer
+    )
+
+
+async def test_none_of_these_flags_the_question_for_review(chat: Chat) -> None:
+    await chat.say("qui a acces a mes donnees")
+    response = await chat.press_label("Aucune de ces questions")
+    assert "3422" in only(response)
+    async with chat.app.sessions() as session:
+        row = (await session.scalars(select(QuestionRow))).one()
+    assert row.needs_review
+
+
+async def test_fallback_is_honest_and_escapes_the_question(chat: Chat) -> None:
+    response = await chat.say("recette de la tarte <b>tatin</b> & </a>")
+    text = only(response)
+    assert "&lt;b&gt;tatin&lt;/b&gt; &amp; &lt;/a&gt;" in text
+    assert "3422" in text and "France services" in text
+    assert_valid_telegram(response)
+
+
+async def test_unanswered_question_is_stored_redacted(chat: Chat) -> None:
+    await chat.say(
+        "recette tarte tatin, ecrivez moi a jean.dupont@example.org ou au 06 12 34 56 78"
+    )
+    async with chat.app.sessions() as session:
+        row = (await session.scalars(select(QuestionRow))).one()
+    assert row.needs_review and row.outcome == "fallback"
+    assert "jean.dupont" not in row.text and "06 12" not in row.text
+    assert "[email]" in row.text and "[phone]" in row.text
+
+
+async def test_thumbs_down_sends_the_question_to_review_once(chat: Chat) -> None:
+    answer = await chat.say("comment masquer un document")
+    vote = next(k for k in callbacks(answer) if isinstance(k, Vote) and k.value == -1)
+    down = await chat.press(vote.pack())
+    assert down.notice and "👎" in down.notice
+    assert "relue" in only(down)
+    again = await chat.press(vote.pack())
+    assert again.notice and "déjà" in again.notice
+    async with chat.app.sessions() as session:
+        row = (await session.scalars(select(QuestionRow))).one()
+    assert row.vote == -1 and row.needs_review
+
+
+async def test_thumbs_up_is_recorded_without_review(chat: Chat) -> None:
+    await chat.say("comment masquer un document")
+    up = await chat.press_label("👍")
+    assert up.notice and not up.replies
+    async with chat.app.sessions() as session:
+        row = (await session.scalars(select(QuestionRow))).one()
+    assert row.vote == 1 and not row.needs_review
+
+
+async def test_language_switch_is_remembered(chat: Chat) -> None:
+    response = await chat.say("/langue")
+    assert "langue" in only(response).lower()
+    switched = await chat.press_label("🇬🇧 English")
+    assert switched.replies[0].edit
+    assert "English" in only(switched)
+    assert "not an official service" in only(await chat.say("/start"))
+    assert "Did you mean" in only(await chat.say("who can see my documents"))
+
+
+async def test_browse_topics_then_a_theme_then_an_entry(chat: Chat) -> None:
+    themes = await chat.say("/themes")
+    assert "thème" in only(themes)
+    theme = await chat.press_label("🤝 Aidants")
+    assert theme.replies[0].edit
+    entry = next(k for k in callbacks(theme) if isinstance(k, ShowEntry))
+    assert "aidant" in only(await chat.press(entry.pack())).lower()
+
+
+async def test_caregiver_command_and_deep_links(chat: Chat) -> None:
+    for text in ("/aidant", "/caregiver", "/start aidant"):
+        answer = only(await chat.say(text))
+        assert "2026" in answer and "senat.fr" in answer
+    assert "Activer mon espace santé" in only(await chat.say("/start activation-how"))
+
+
+async def test_bad_input_never_breaks(chat: Chat) -> None:
+    inputs = [
+        "",
+        "   ",
+        "a" * 10_000,
+        "😀🙏🏽❤️",
+        "\x00\x07\u200b\u200d\ufeff",
+        "mon\u200bespace\u200b sante activer",
+        "<script>alert(1)</script>",
+        "**gras** _italique_ [lien](http://x)",
+        "</a></b><b>",
+        "/",
+        "/commande_inconnue",
+    ]
+    for text in inputs:
+        response = await chat.say(text)
+        assert response.replies, text
+        assert_valid_telegram(response)
+        for reply in response.replies:
+            assert len(reply.text) <= 4096
+
+
+async def test_expired_or_forged_buttons_are_refused_politely(chat: Chat) -> None:
+    for data in ("0:e:activation.how", "1:z:x", "1:v:notanumber:x:1", "1:v:1:x:5", "garbage"):
+        response = await chat.press(data)
+        assert response.notice and "expiré" in response.notice
+        assert not response.replies
+
+
+async def test_my_data_and_forget(chat: Chat) -> None:
+    assert "Rien" in only(await chat.say("/mesdonnees"))
+    await chat.say("/langue")
+    await chat.press_label("🇫🇷 Français")
+    assert "fr" in only(await chat.say("/mesdonnees"))
+    await chat.say("/oublier")
+    done = await chat.press_label("Oui, effacer")
+    assert "plus rien" in only(done)
+    assert "Rien" in only(await chat.say("/mesdonnees"))
+
+
+async def test_unknown_command_points_to_help(chat: Chat) -> None:
+    text = only(await chat.say("/nimportequoi"))
+    assert "/aide" in text and "nimportequoi" in text
+    assert "/themes" in only(await chat.say("/aide")) or "thème" in only(await chat.say("/aide"))

@@ -1,0 +1,120 @@
+"""Migrations and storage, on SQLite and (when available) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from bot.db import METADATA, alembic_config, create_engine, downgrade, session_factory, upgrade
+from faq.entries import Entry
+from faq.matcher import MatchResult
+from faq.review import QuestionLog
+from faq.store import FaqStore
+from tests.databases import BACKENDS, scratch_database
+
+pytestmark = pytest.mark.parametrize("backend", BACKENDS)
+
+
+def _revisions(url: str) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version"}
+
+
+async def test_each_migration_goes_up_down_and_up(backend: str, tmp_path: Path) -> None:
+    async with scratch_database(backend, tmp_path) as url:
+        previous = "base"
+        for revision in _revisions(url):
+            await upgrade(url, revision)
+            await downgrade(url, previous)
+            await upgrade(url, revision)
+            previous = revision
+        await downgrade(url, "base")
+        assert await _tables(url) == set()
+        await upgrade(url)
+        assert {"faq_entries", "faq_revisions", "faq_questions", "users"} <= await _tables(url)
+
+
+async def test_models_match_migrations(backend: str, tmp_path: Path) -> None:
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        engine = create_engine(url)
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"compare_type": True}), METADATA
+                )
+            )
+        await engine.dispose()
+        assert diff == []
+
+
+async def test_entries_are_versioned_with_history(
+    backend: str, tmp_path: Path, entries: list[Entry]
+) -> None:
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            report = await FaqStore(session).save(entries, "bundle")
+            await session.commit()
+        assert len(report.added) == len(entries)
+
+        hide = next(e for e in entries if e.id == "documents.hide")
+        edited = hide.model_copy(update={"fr": hide.fr.model_copy(update={"answer": "Nouveau."})})
+        async with sessions() as session:
+            store = FaqStore(session)
+            assert (await store.save([edited], "admin:1")).updated == ["documents.hide"]
+            assert (await store.save([edited], "admin:1")).unchanged == ["documents.hide"]
+            assert (await store.save([hide], "bundle", only_new=True)).unchanged == [
+                "documents.hide"
+            ]
+            await session.commit()
+        async with sessions() as session:
+            store = FaqStore(session)
+            current = {e.id: e for e in await store.entries()}
+            history = await store.history("documents.hide")
+        assert current["documents.hide"].fr.answer == "Nouveau."
+        assert [(r.version, r.created_by) for r in history] == [(1, "bundle"), (2, "admin:1")]
+        assert history[0].created_at.tzinfo is not None
+        await engine.dispose()
+
+
+async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) -> None:
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        answered = MatchResult("answer", "documents.hide", 80.0, ())
+        unanswered = MatchResult("fallback", None, 10.0, ())
+        async with sessions() as session:
+            log = QuestionLog(session, dt.timedelta(hours=48))
+            kept = await log.record("fr", "je suis au 06 12 34 56 78", unanswered)
+            await log.record("fr", "masquer un document", answered)
+            await session.commit()
+        async with sessions() as session:
+            rows = await QuestionLog(session, dt.timedelta(hours=48)).to_review()
+        assert [r.id for r in rows] == [kept]
+        assert rows[0].text == "je suis au [phone]"
+        async with sessions() as session:
+            expired = QuestionLog(session, dt.timedelta(seconds=0))
+            await expired.record("fr", "autre", answered)
+            await session.commit()
+        async with sessions() as session:
+            remaining = await QuestionLog(session, dt.timedelta(hours=48)).to_review()
+        assert [r.id for r in remaining] == [kept]
+        await engine.dispose()

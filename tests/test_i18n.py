@@ -1,0 +1,60 @@
+"""Catalogs compile, cover every translatable string, and languages are negotiated."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from handlers.i18n import SUPPORTED, Catalogs
+
+ROOT = Path(__file__).parent.parent
+LOCALES = ROOT / "handlers" / "locales"
+
+
+def _source_messages() -> set[str]:
+    found = extract_from_dir(ROOT / "handlers", method_map=[("**.py", "python")])
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_catalog_compiles_and_covers_every_string(lang: str) -> None:
+    with (LOCALES / lang / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    write_mo(BytesIO(), catalog)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = _source_messages() - translated
+    assert not missing, f"untranslated in {lang}: {sorted(missing)}"
+
+
+def test_placeholders_survive_translation() -> None:
+    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        catalog = read_po(fp, locale="fr")
+    for message in catalog:
+        if message.id:
+            for name in ("{name}", "{question}", "{url}", "{site}", "{date}", "{lang}"):
+                assert (name in message.id) == (name in message.string), message.id
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("fr", "fr"),
+        ("fr-CA", "fr"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("de", "fr"),
+        (None, "fr"),
+        ("", "fr"),
+    ],
+)
+def test_language_negotiation(code: str | None, expected: str) -> None:
+    assert Catalogs("fr").negotiate(code) == expected
+
+
+def test_english_default_locale() -> None:
+    assert Catalogs("en").negotiate("pt-BR") == "en"
