@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -50,7 +51,10 @@ class Normaliser:
         self._acronyms = lexicon.acronyms
         self._abbreviations = lexicon.abbreviations
         self._stop = frozenset(fold(w) for w in lexicon.stop_words)
-        self._stemmer = snowballstemmer.stemmer(_STEMMERS[lexicon.lang])
+        # Real text repeats a small vocabulary, and Snowball in pure Python is the slow step.
+        self._stem_word = lru_cache(maxsize=100_000)(
+            snowballstemmer.stemmer(_STEMMERS[lexicon.lang]).stemWord
+        )
         self._phrase_targets = {_words_of(k): v for k, v in lexicon.phrases.items()}
         self._unstemmed = frozenset(lexicon.unstemmed)
         keys = sorted(self._phrase_targets, key=len, reverse=True)
@@ -77,7 +81,7 @@ class Normaliser:
     def stem(self, word: str) -> str:
         if word.isdigit() or word in self._unstemmed:
             return word
-        return self._stemmer.stemWord(word)
+        return self._stem_word(word)
 
     def _expand_acronym(self, match: re.Match[str]) -> str:
         word = match.group(0)
