@@ -8,6 +8,7 @@ the cutoff. Both run in this process, on the same questions, on this machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import sys
@@ -23,11 +24,36 @@ sys.path.insert(0, str(ROOT))
 
 from faq.catalog import FaqCatalog, Language  # noqa: E402
 from faq.entries import Entry, bundled_entries  # noqa: E402
-from faq.evaluation import Report, evaluate, load_dev_set  # noqa: E402
+from faq.evaluation import DevQuestion, Report, evaluate, load_dev_set  # noqa: E402
 from faq.lexicon import Lang  # noqa: E402
 from faq.matcher import Matcher, MatchResult, MatchSettings, Phrasings, Scored  # noqa: E402
 
 DEV_SET = ROOT / "tests" / "data" / "faq_dev.yaml"
+ABLATIONS: dict[str, dict[str, object]] = {
+    "all fixes (shipped settings)": {},
+    "no evidence floor (generic words can answer)": {"min_evidence": 0.0001},
+    "no whole-entry cover (long messages)": {"entry_weight": 0.0, "query_weight": 0.5},
+    "no string similarity": {"similarity_weight": 0.0, "query_weight": 0.65},
+    "no typo correction": {"typo_min_length": 1000},
+    "no margin (answer the best even when close)": {"margin": 0.0},
+    "no other-language search": {"other_language_penalty": 100.0},
+}
+
+
+def kinds(questions: Sequence[DevQuestion]) -> dict[str, list[DevQuestion]]:
+    """In-scope questions grouped by what makes them hard."""
+    in_scope = [q for q in questions if q.expect]
+    return {
+        "short (3 words or fewer)": [q for q in in_scope if len(q.text.split()) <= 3],
+        "medium (4 to 14 words)": [q for q in in_scope if 4 <= len(q.text.split()) <= 14],
+        "long, rambling (15 words or more)": [q for q in in_scope if len(q.text.split()) >= 15],
+        "without any accent or apostrophe": [
+            q for q in in_scope if q.text.isascii() and "'" not in q.text
+        ],
+        "English": [q for q in in_scope if q.lang == "en"],
+    }
+
+
 BASELINE_CUTOFF = 80.0
 
 
@@ -157,6 +183,21 @@ def main() -> int:
     print(row("mesbot (safety + matcher)", ours))
     print(row(f"baseline: WRatio extractOne, cutoff {BASELINE_CUTOFF:.0f}", naive))
     print(f"\nplain extractOne top-1 (no cutoff): {extract_one:.1%}\n")
+
+    print("| top-1 by kind of question | questions | mesbot | baseline |")
+    print("|---|---|---|---|")
+    for name, subset in kinds(dev).items():
+        mine, theirs = evaluate(catalog.match, subset), evaluate(baseline.match, subset)
+        print(f"| {name} | {len(subset)} | {mine.top1:.1%} | {theirs.top1:.1%} |")
+
+    print(
+        "\n| ablation (one fix removed) | top-1 | top-3 | out-of-scope rejected | wrongly confident | answered |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, changes in ABLATIONS.items():
+        settings = dataclasses.replace(MatchSettings(), **changes)
+        print(row(name, evaluate(FaqCatalog(entries, language, settings).match, dev)))
+    print()
 
     print("| latency per question (ms) | p50 | p99 | max |")
     print("|---|---|---|---|")
