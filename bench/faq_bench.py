@@ -191,7 +191,8 @@ def main() -> int:
         print(f"| {name} | {len(subset)} | {mine.top1:.1%} | {theirs.top1:.1%} |")
 
     print(
-        "\n| ablation (one fix removed) | top-1 | top-3 | out-of-scope rejected | wrongly confident | answered |"
+        "\n| ablation (one fix removed) | top-1 | top-3 | out-of-scope rejected "
+        "| wrongly confident | answered |"
     )
     print("|---|---|---|---|---|---|")
     for name, changes in ABLATIONS.items():

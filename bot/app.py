@@ -21,6 +21,8 @@ from handlers.i18n import Catalogs
 
 log = structlog.get_logger(__name__)
 
+BUNDLE_AUTHOR = "bundle"
+
 
 @dataclass(frozen=True)
 class App:
@@ -53,12 +55,12 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
 
 
 async def seed_bundled_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Add bundled entries the database does not have yet; edited entries are left alone."""
+    """Bring the bundled FAQ in: new entries added, entries nobody edited updated."""
     async with sessions() as session:
-        report = await FaqStore(session).save(bundled_entries(), "bundle", only_new=True)
+        report = await FaqStore(session).save(bundled_entries(), BUNDLE_AUTHOR, keep_edited=True)
         await session.commit()
-    if report.added:
-        log.info("faq_seeded", added=len(report.added))
+    if report.added or report.updated:
+        log.info("faq_bundle_synced", added=len(report.added), updated=len(report.updated))
 
 
 async def load_catalog(

@@ -39,12 +39,13 @@ class FaqStore:
         return list(rows)
 
     async def save(
-        self, entries: Iterable[Entry], author: str, *, only_new: bool = False
+        self, entries: Iterable[Entry], author: str, *, keep_edited: bool = False
     ) -> ImportReport:
         """Add or update entries; an update bumps the version and keeps the old one as history.
 
-        With ``only_new``, existing entries are left as they are (seeding the bundled FAQ
-        must not undo an administrator's edits).
+        With ``keep_edited``, an entry last written by someone other than ``author`` is left as
+        it is: a new release of the bundled FAQ updates the entries nobody edited, never an
+        administrator's.
         """
         report = ImportReport()
         existing = {row.id: row for row in await self._session.scalars(select(FaqEntryRow))}
@@ -59,7 +60,7 @@ class FaqStore:
                 self._session.add(row)
                 existing[entry.id] = row
                 report.added.append(entry.id)
-            elif only_new or row.content == content:
+            elif row.content == content or (keep_edited and row.updated_by != author):
                 report.unchanged.append(entry.id)
                 continue
             else:

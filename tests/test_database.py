@@ -80,8 +80,13 @@ async def test_entries_are_versioned_with_history(
             store = FaqStore(session)
             assert (await store.save([edited], "admin:1")).updated == ["documents.hide"]
             assert (await store.save([edited], "admin:1")).unchanged == ["documents.hide"]
-            assert (await store.save([hide], "bundle", only_new=True)).unchanged == [
+            assert (await store.save([hide], "bundle", keep_edited=True)).unchanged == [
                 "documents.hide"
+            ]
+            activation = next(e for e in entries if e.id == "activation.how")
+            newer = activation.model_copy(update={"theme": "general"})
+            assert (await store.save([newer], "bundle", keep_edited=True)).updated == [
+                "activation.how"
             ]
             await session.commit()
         async with sessions() as session:
