@@ -31,7 +31,6 @@ from faq.matcher import Matcher, MatchResult, MatchSettings, Phrasings, Scored  
 DEV_SET = ROOT / "tests" / "data" / "faq_dev.yaml"
 ABLATIONS: dict[str, dict[str, object]] = {
     "all fixes (shipped settings)": {},
-    "no evidence floor (generic words can answer)": {"min_evidence": 0.0001},
     "no whole-entry cover (long messages)": {"entry_weight": 0.0, "query_weight": 0.5},
     "no string similarity": {"similarity_weight": 0.0, "query_weight": 0.65},
     "no typo correction": {"typo_min_length": 1000},

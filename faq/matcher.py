@@ -9,16 +9,21 @@ How a question is scored against an entry (see docs/matching.md for the measurem
 2. Each known token weighs its inverse document frequency over entries,
    ``idf = ln(1 + N / df)``: words every entry shares ("comment", "mon espace santé") weigh
    little, words one entry owns weigh a lot. A token the FAQ never uses weighs ``oov_weight``.
-3. For each phrasing ``p`` of the entry, with ``K`` the entry's keywords:
+3. For each phrasing ``p`` of the entry, with ``K`` the entry's keywords and ``E`` every token
+   the entry uses (all its phrasings and keywords):
    - ``query_cover`` = weight of question tokens found in ``p`` or ``K`` / weight of the question;
+   - ``entry_cover`` = weight of question tokens found in ``E`` / weight of the question (a long
+     message that tells a story matches the entry as a whole better than any one phrasing);
    - ``phrase_cover`` = weight of ``p``'s tokens found in the question / weight of ``p``;
-   - ``similarity`` = rapidfuzz ``token_sort_ratio`` of the two token strings / 100;
-   - ``evidence`` = min(1, matched weight / ``min_evidence``): a question that shares only
-     generic words cannot reach a confident score, however short it is.
-   phrasing score = 100 * evidence * (0.55 query_cover + 0.25 phrase_cover + 0.20 similarity).
+   - ``similarity`` = rapidfuzz ``token_sort_ratio`` of the known tokens of both / 100;
+   phrasing score = 100 * (0.30 query_cover + 0.20 entry_cover + 0.15 phrase_cover
+   + 0.35 similarity), the weights being settings.
 4. The entry's score is its best phrasing's score (0-100). The question is also scored against
    the other language's phrasings, less ``other_language_penalty``, so an English question
    typed in a French chat still finds its entry.
+5. The decision: answer when the best score reaches ``confident_score`` with a lead of
+   ``margin`` over the next entry; otherwise offer the entries above ``suggest_score`` ("did
+   you mean"); otherwise fall back.
 
 Only phrasings that share a token with the question are scored (an inverted index), and only
 the ``rerank`` best by matched weight get the string similarity, which keeps a 5,000-entry FAQ
@@ -60,7 +65,6 @@ class MatchSettings:
     margin: float = 6.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
-    min_evidence: float = 2.0
     other_language_penalty: float = 8.0
     query_weight: float = 0.30
     entry_weight: float = 0.20
@@ -190,18 +194,11 @@ class _LanguageIndex:
             entry_cover = sum(w for t, w in mapped.items() if t in entry_tokens) / total
             phrase_cover = sum(self.idf[t] for t in phrase.tokens if t in mapped) / phrase.weight
             similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
-            # A question made only of generic words is evidence enough when it is exactly
-            # one of the entry's phrasings ("c'est quoi mon espace santé").
-            evidence = max(min(1.0, weight / settings.min_evidence), query_cover * phrase_cover)
-            value = (
-                100
-                * evidence
-                * (
-                    settings.query_weight * query_cover
-                    + settings.entry_weight * entry_cover
-                    + settings.phrase_weight * phrase_cover
-                    + settings.similarity_weight * similarity
-                )
+            value = 100 * (
+                settings.query_weight * query_cover
+                + settings.entry_weight * entry_cover
+                + settings.phrase_weight * phrase_cover
+                + settings.similarity_weight * similarity
             )
             if value > best.get(phrase.entry, 0.0):
                 best[phrase.entry] = value
