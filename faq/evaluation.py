@@ -27,6 +27,7 @@ class Report:
     top3: in-scope questions with a right entry among the three best-ranked;
     wrongly_confident: questions (all of them) answered directly with a wrong entry;
     out_of_scope_rejection: out-of-scope questions not answered directly;
+    out_of_scope_fallback: out-of-scope questions given the fallback (no "did you mean");
     answered: questions answered directly.
     """
 
@@ -35,6 +36,7 @@ class Report:
     top3: float
     wrongly_confident: float
     out_of_scope_rejection: float
+    out_of_scope_fallback: float
     answered: float
 
 
@@ -46,7 +48,7 @@ def load_dev_set(path: Path) -> list[DevQuestion]:
 def evaluate(match: Callable[[str, Lang], MatchResult], questions: Sequence[DevQuestion]) -> Report:
     in_scope = [q for q in questions if q.expect]
     out_of_scope = [q for q in questions if not q.expect]
-    top1 = top3 = wrong = rejected = answered = 0
+    top1 = top3 = wrong = rejected = fallback = answered = 0
     for q in questions:
         result = match(q.text, q.lang)
         ranked = [s.entry_id for s in result.ranked]
@@ -58,11 +60,13 @@ def evaluate(match: Callable[[str, Lang], MatchResult], questions: Sequence[DevQ
             top3 += bool(q.expect.intersection(ranked[:3]))
         else:
             rejected += result.outcome != "answer"
+            fallback += result.outcome == "fallback"
     return Report(
         questions=len(questions),
         top1=top1 / max(len(in_scope), 1),
         top3=top3 / max(len(in_scope), 1),
         wrongly_confident=wrong / max(len(questions), 1),
         out_of_scope_rejection=rejected / max(len(out_of_scope), 1),
+        out_of_scope_fallback=fallback / max(len(out_of_scope), 1),
         answered=answered / max(len(questions), 1),
     )

@@ -61,7 +61,7 @@ class Phrasings:
 @dataclass(frozen=True)
 class MatchSettings:
     confident_score: float = 65.0
-    suggest_score: float = 40.0
+    suggest_score: float = 45.0
     margin: float = 6.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
