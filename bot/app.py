@@ -30,6 +30,7 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     language: Language
+    catalogs: Catalogs
     conversation: Conversation
 
     async def reload_faq(self) -> FaqCatalog:
@@ -79,9 +80,10 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
         await seed_bundled_faq(sessions)
         language = Language.load()
         catalog = await load_catalog(sessions, language, settings)
+        catalogs = Catalogs(settings.default_locale)
         conversation = Conversation(
             sessions=sessions,
-            catalogs=Catalogs(settings.default_locale),
+            catalogs=catalogs,
             faq=catalog,
             question_retention=settings.question_retention,
         )
@@ -91,6 +93,6 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             faq_entries=len(catalog.entries),
             routes=",".join(conversation.route_table()),
         )
-        yield App(settings, engine, sessions, language, conversation)
+        yield App(settings, engine, sessions, language, catalogs, conversation)
     finally:
         await engine.dispose()

@@ -17,6 +17,8 @@ from bot.config import Settings
 from bot.console import ConsoleChat
 from bot.db import DatabaseError, session_factory
 from bot.logs import configure_logging
+from bot.runner import run_bot
+from bot.transports.base import StartupError
 from faq.catalog import FaqCatalog, Language
 from faq.check import check_entries
 from faq.entries import ContentError, bundled_entries, load_document
@@ -80,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
-    except (UsageError, ContentError, DatabaseError) as exc:
+    except (UsageError, ContentError, DatabaseError, StartupError) as exc:
         return _fail(str(exc))
 
 
@@ -105,11 +107,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    if settings.token is None or not settings.token.get_secret_value().strip():
-        raise UsageError(
-            "MESBOT_TOKEN is not set: create a bot with @BotFather and export its token"
-        )
-    raise UsageError("the Telegram transport is not part of this version yet; use 'mesbot chat'")
+    await run_bot(settings)
+    return 0
 
 
 async def _chat(settings: Settings, user_id: int, lang: str) -> int:

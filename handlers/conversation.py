@@ -87,6 +87,16 @@ class Conversation:
         log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
         return response
 
+    async def slow_down(self, event: Incoming) -> Response:
+        """The one reply a burst of messages gets: the transport throttles, the core words it."""
+        async with self._sessions() as session:
+            texts = await self._texts_for(session, event)
+        return Response.of(
+            Reply(
+                texts._("You are sending messages very fast. Wait a few seconds, then ask again.")
+            )
+        )
+
     async def _texts_for(self, session: AsyncSession, event: Incoming) -> Texts:
         user = await Users(session).get(event.user_id)
         lang: Lang = (

@@ -1,4 +1,5 @@
-"""What the conversation keeps about a user: only their language choice, for now."""
+"""What the conversation keeps: a user's language choice and whether they blocked the bot, and
+which Telegram updates were already answered."""
 
 from __future__ import annotations
 
@@ -21,3 +22,13 @@ class UserRow(ConversationBase):
     lang: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ProcessedUpdateRow(ConversationBase):
+    """An update already answered: a redelivered one (webhook retry, restart) is skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

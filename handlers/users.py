@@ -1,4 +1,5 @@
-"""Users' saved preferences, and what /mesdonnees and /oublier show and erase."""
+"""Users' saved preferences and delivery status, and what /mesdonnees and /oublier show and
+erase."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ class Users:
             self._session.add(UserRow(id=user_id, lang=lang, created_at=now, updated_at=now))
         else:
             row.lang = lang
+            row.updated_at = now
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Remember that the user blocked the bot (403), or that they are back."""
+        row = await self.get(user_id)
+        now = utcnow()
+        if row is None:
+            if blocked:
+                self._session.add(
+                    UserRow(id=user_id, created_at=now, updated_at=now, blocked_at=now)
+                )
+        elif (row.blocked_at is not None) != blocked:
+            row.blocked_at = now if blocked else None
             row.updated_at = now
 
     async def forget(self, user_id: int) -> bool:

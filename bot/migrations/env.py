@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from bot.config import Settings
 from bot.db import METADATA, create_engine
+from faq.db import UtcDateTime
 
 config = context.config
 
@@ -17,12 +18,20 @@ def _url() -> str:
     return config.attributes.get("database_url") or Settings().database_url
 
 
+def _render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+    # Our UTC type decorator is plain DateTime(timezone=True) in the database.
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=METADATA,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,125 @@
+"""`mesbot run`: the conversation on Telegram, by long polling or behind a webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from functools import partial
+
+import structlog
+
+from bot.app import App, build_app
+from bot.botapi import BotApi, BotApiError
+from bot.config import Settings
+from bot.dispatch import UpdateDispatcher, mark_blocked
+from bot.sender import Sender
+from bot.transports.base import StartupError, Transport
+from bot.webhook import make_app, serve, webhook_path
+from handlers.commands import menu
+from handlers.i18n import SUPPORTED, Catalogs
+
+log = structlog.get_logger(__name__)
+TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def check_settings(settings: Settings) -> str:
+    """The token, once the settings `run` needs are known to be usable; StartupError if not."""
+    token = settings.token.get_secret_value().strip() if settings.token else ""
+    if not token:
+        raise StartupError(
+            "MESBOT_TOKEN is not set: create a bot with @BotFather and export its token"
+        )
+    if not TOKEN.match(token):
+        raise StartupError(
+            "MESBOT_TOKEN is malformed: expected the digits:letters token from @BotFather"
+        )
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        if not SECRET.match(secret):
+            raise StartupError(
+                "MESBOT_WEBHOOK_SECRET must be set in webhook mode: "
+                "1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+    return token
+
+
+def make_transport(settings: Settings, token: str) -> Transport:
+    base = settings.api_base.rstrip("/")
+    if settings.framework == "aiogram":
+        from bot.transports.aiogram_transport import AiogramTransport
+
+        return AiogramTransport(token, base)
+    from bot.transports.ptb_transport import PtbTransport
+
+    return PtbTransport(token, base)
+
+
+async def register_commands(api: BotApi, catalogs: Catalogs) -> None:
+    """The command menu in each language, and in the default language for other clients."""
+    for lang in SUPPORTED:
+        await api.set_commands(menu(catalogs.texts(lang)), lang)
+    await api.set_commands(menu(catalogs.texts(catalogs.default)), None)
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set, or until SIGTERM or SIGINT when no event is given."""
+    token = check_settings(settings)
+    transport = make_transport(settings, token)
+    try:
+        identity = await transport.start()
+        async with build_app(settings) as app:
+            await _serve(app, transport, identity.username, stop or _stop_on_signals())
+    finally:
+        await transport.close()
+
+
+async def _serve(app: App, transport: Transport, username: str, stop: asyncio.Event) -> None:
+    settings = app.settings
+    sender = Sender(transport.api, on_blocked=partial(mark_blocked, app.sessions))
+    dispatcher = UpdateDispatcher(
+        conversation=app.conversation, sender=sender, sessions=app.sessions
+    )
+    try:
+        await register_commands(transport.api, app.catalogs)
+    except BotApiError as exc:
+        log.warning("commands_not_registered", reason=exc.description)
+
+    webhook_runner = None
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        web_app = make_app(
+            transport, dispatcher.dispatch, path=webhook_path(settings.webhook_url), secret=secret
+        )
+        webhook_runner = await serve(web_app, settings.listen)
+        await transport.set_webhook(settings.webhook_url, secret)
+        log.info(
+            "bot_started",
+            bot=username,
+            framework=transport.name,
+            mode="webhook",
+            listen=settings.listen,
+        )
+    else:
+        await transport.delete_webhook()
+        await transport.start_polling(dispatcher.dispatch)
+        log.info("bot_started", bot=username, framework=transport.name, mode="polling")
+
+    await stop.wait()
+    log.info("bot_stopping")
+    # Stop taking updates, finish what is in flight; the database closes with the app.
+    if webhook_runner is not None:
+        await webhook_runner.cleanup()
+    else:
+        await transport.stop_polling()
+    await dispatcher.drain()
+    log.info("bot_stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,223 @@
+"""aiogram 3 as a transport: its Dispatcher polls, its Bot speaks the API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import structlog
+from aiogram import Bot, Dispatcher
+from aiogram import exceptions as ag
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from aiogram.utils.token import TokenValidationError
+
+from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
+from bot.dispatch import InboundUpdate, UpdateFailed
+from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError
+from handlers.events import Document, Incoming, Keyboard
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.label, url=b.url)
+                if b.url is not None
+                else InlineKeyboardButton(
+                    text=b.label, callback_data=b.data.pack() if b.data else None
+                )
+                for b in row
+            ]
+            for row in keyboard
+        ]
+    )
+
+
+async def _translated(call: Awaitable[T]) -> T:
+    """The framework's exceptions as the few kinds `bot.sender` acts on."""
+    try:
+        return await call
+    except ag.TelegramRetryAfter as exc:
+        raise RetryAfter(exc.message, float(exc.retry_after)) from exc
+    except ag.TelegramForbiddenError as exc:
+        raise Blocked(exc.message) from exc
+    except (ag.TelegramBadRequest, ag.TelegramNotFound) as exc:
+        raise Rejected(exc.message) from exc
+    except (ag.TelegramServerError, ag.TelegramNetworkError) as exc:
+        raise Unavailable(exc.message) from exc
+
+
+class AiogramBotApi:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def get_me(self) -> BotIdentity:
+        me = await _translated(self._bot.get_me())
+        return BotIdentity(me.id, me.username or "")
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        )
+        return message.message_id
+
+    async def send_document(self, chat_id: int, document: Document, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_document(
+                chat_id,
+                BufferedInputFile(document.content, filename=document.filename),
+                caption=document.caption or None,
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return message.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard
+    ) -> None:
+        await _translated(
+            self._bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            )
+        )
+
+    async def answer_callback(self, query_id: str, text: str | None) -> None:
+        await _translated(self._bot.answer_callback_query(query_id, text=text))
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], language_code: str | None
+    ) -> None:
+        await _translated(
+            self._bot.set_my_commands(
+                [BotCommand(command=c, description=d) for c, d in commands],
+                language_code=language_code,
+            )
+        )
+
+
+def to_inbound(update: Update) -> InboundUpdate | None:
+    """An aiogram update as the core's event; None for kinds the bot does not answer."""
+    query: CallbackQuery | None = update.callback_query
+    if query is not None:
+        message = query.message
+        if message is None:
+            return None
+        return InboundUpdate(
+            update.update_id,
+            Incoming(
+                query.from_user.id,
+                message.chat.id,
+                query.from_user.language_code,
+                callback=query.data or "",
+                message_id=message.message_id,
+            ),
+            callback_query_id=query.id,
+        )
+    incoming: Message | None = update.message
+    if incoming is None or incoming.from_user is None:
+        return None
+    user = incoming.from_user
+    return InboundUpdate(
+        update.update_id,
+        Incoming(
+            user.id,
+            incoming.chat.id,
+            user.language_code,
+            text=incoming.text or incoming.caption or "",
+        ),
+    )
+
+
+class AiogramTransport:
+    name = "aiogram"
+
+    def __init__(self, token: str, api_base: str) -> None:
+        self.api_base = api_base
+        try:
+            self.bot = Bot(
+                token,
+                session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)),
+                default=DefaultBotProperties(
+                    parse_mode=ParseMode.HTML, link_preview_is_disabled=True
+                ),
+            )
+        except TokenValidationError as exc:
+            raise StartupError("MESBOT_TOKEN is not a bot token (expected digits:letters)") from exc
+        self.api = AiogramBotApi(self.bot)
+        self._dispatcher = Dispatcher()
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> BotIdentity:
+        try:
+            return await self.api.get_me()
+        except ag.TelegramUnauthorizedError as exc:
+            raise StartupError(f"the Bot API refused the token ({exc.message})") from exc
+        except (Unavailable, Rejected) as exc:
+            raise StartupError(
+                f"cannot reach the Bot API at {self.api_base}: {exc.description}"
+            ) from exc
+
+    def parse(self, data: dict[str, Any]) -> InboundUpdate | None:
+        return to_inbound(Update.model_validate(data, context={"bot": self.bot}))
+
+    async def start_polling(self, dispatch: Dispatch) -> None:
+        async def on_update(update: Update) -> None:
+            inbound = to_inbound(update)
+            if inbound is None:
+                return
+            try:
+                await dispatch(inbound)
+            except UpdateFailed as exc:
+                log.error("update_failed", update_id=inbound.update_id, reason=str(exc))
+
+        async def feed(event: Message | CallbackQuery, event_update: Update) -> None:
+            await on_update(event_update)
+
+        self._dispatcher.message.register(feed)
+        self._dispatcher.callback_query.register(feed)
+        self._polling = asyncio.create_task(
+            self._dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=ALLOWED_UPDATES,
+                polling_timeout=20,
+            )
+        )
+
+    async def stop_polling(self) -> None:
+        if self._polling is None:
+            return
+        if self._dispatcher.is_polling():
+            await self._dispatcher.stop_polling()
+        await self._polling
+        self._polling = None
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await _translated(
+            self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        )
+
+    async def delete_webhook(self) -> None:
+        await _translated(self.bot.delete_webhook(drop_pending_updates=False))
+
+    async def close(self) -> None:
+        await self.bot.session.close()

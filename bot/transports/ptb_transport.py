@@ -1,0 +1,220 @@
+"""python-telegram-bot 22 as a transport: its Application polls, its Bot speaks the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import structlog
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram import error as tg
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
+from bot.dispatch import InboundUpdate, UpdateFailed
+from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError
+from handlers.events import Document, Incoming, Keyboard
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url is not None
+                else InlineKeyboardButton(b.label, callback_data=b.data.pack() if b.data else None)
+                for b in row
+            ]
+            for row in keyboard
+        ]
+    )
+
+
+def _seconds(value: int | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+async def _translated(call: Awaitable[T]) -> T:
+    """The framework's exceptions as the few kinds `bot.sender` acts on."""
+    try:
+        return await call
+    except tg.RetryAfter as exc:
+        raise RetryAfter(exc.message, _seconds(exc.retry_after)) from exc
+    except tg.Forbidden as exc:
+        raise Blocked(exc.message) from exc
+    except tg.BadRequest as exc:  # a NetworkError subclass in PTB: caught first
+        raise Rejected(exc.message) from exc
+    except tg.NetworkError as exc:  # timeouts, connection errors and 5xx answers
+        raise Unavailable(exc.message) from exc
+
+
+class PtbBotApi:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def get_me(self) -> BotIdentity:
+        me = await _translated(self._bot.get_me())
+        return BotIdentity(me.id, me.username or "")
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+        return message.message_id
+
+    async def send_document(self, chat_id: int, document: Document, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_document(
+                chat_id,
+                InputFile(document.content, filename=document.filename),
+                caption=document.caption or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return message.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard
+    ) -> None:
+        await _translated(
+            self._bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+
+    async def answer_callback(self, query_id: str, text: str | None) -> None:
+        await _translated(self._bot.answer_callback_query(query_id, text=text))
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], language_code: str | None
+    ) -> None:
+        await _translated(self._bot.set_my_commands(commands, language_code=language_code))
+
+
+def to_inbound(update: Update) -> InboundUpdate | None:
+    """A PTB update as the core's event; None for kinds the bot does not answer."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None:
+            return None
+        user = query.from_user
+        return InboundUpdate(
+            update.update_id,
+            Incoming(
+                user.id,
+                message.chat.id,
+                user.language_code,
+                callback=query.data or "",
+                message_id=message.message_id,
+            ),
+            callback_query_id=query.id,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    user = message.from_user
+    return InboundUpdate(
+        update.update_id,
+        Incoming(
+            user.id, message.chat.id, user.language_code, text=message.text or message.caption or ""
+        ),
+    )
+
+
+class PtbTransport:
+    name = "ptb"
+
+    def __init__(self, token: str, api_base: str) -> None:
+        self.api_base = api_base
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_base}/bot")
+            .base_file_url(f"{api_base}/file/bot")
+            # Updates run concurrently; the dispatcher keeps each chat in order, so one
+            # chat's flood wait never holds the others.
+            .concurrent_updates(256)
+            .connection_pool_size(64)
+            .pool_timeout(10)
+            .connect_timeout(10)
+            .read_timeout(30)
+            .build()
+        )
+        self.api = PtbBotApi(self.application.bot)
+
+    async def start(self) -> BotIdentity:
+        try:
+            await self.application.initialize()
+        except tg.InvalidToken as exc:
+            raise StartupError(f"the Bot API refused the token ({exc.message})") from exc
+        except tg.NetworkError as exc:
+            raise StartupError(
+                f"cannot reach the Bot API at {self.api_base}: {exc.message}"
+            ) from exc
+        bot = self.application.bot
+        return BotIdentity(bot.id, bot.username or "")
+
+    def parse(self, data: dict[str, Any]) -> InboundUpdate | None:
+        return to_inbound(Update.de_json(data, self.application.bot))
+
+    async def start_polling(self, dispatch: Dispatch) -> None:
+        async def on_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            inbound = to_inbound(update) if isinstance(update, Update) else None
+            if inbound is None:
+                return
+            try:
+                await dispatch(inbound)
+            except UpdateFailed as exc:
+                log.error("update_failed", update_id=inbound.update_id, reason=str(exc))
+
+        self.application.add_handler(TypeHandler(Update, on_update))
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
+
+    async def stop_polling(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await _translated(
+            self.application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            )
+        )
+
+    async def delete_webhook(self) -> None:
+        await _translated(self.application.bot.delete_webhook(drop_pending_updates=False))
+
+    async def close(self) -> None:
+        await self.application.shutdown()
