@@ -84,6 +84,9 @@ class UpdateDispatcher:
             if await session.get(ProcessedUpdateRow, update.update_id) is not None:
                 log.info("update_skipped", update_id=update.update_id, reason="already answered")
                 return
+            # Writing to the bot means having unblocked it; a 403 below marks it again.
+            await Users(session).set_blocked(event.user_id, False)
+            await session.commit()
         verdict = self._flood.check(event.user_id)
         if verdict is Verdict.DROP:
             if update.callback_query_id is not None:
@@ -111,7 +114,6 @@ class UpdateDispatcher:
     async def _record(self, update: InboundUpdate) -> None:
         async with self._sessions() as session:
             session.add(ProcessedUpdateRow(update_id=update.update_id, processed_at=utcnow()))
-            await Users(session).set_blocked(update.event.user_id, False)
             self._recorded += 1
             if self._recorded % PURGE_EVERY == 0:
                 cutoff = utcnow() - PROCESSED_RETENTION

@@ -13,7 +13,8 @@ from bot.app import App, build_app
 from bot.botapi import BotApi, BotApiError
 from bot.config import Settings
 from bot.dispatch import UpdateDispatcher, mark_blocked
-from bot.sender import Sender
+from bot.flood import FloodGuard
+from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
 from bot.webhook import make_app, serve, webhook_path
 from handlers.commands import menu
@@ -63,23 +64,40 @@ async def register_commands(api: BotApi, catalogs: Catalogs) -> None:
     await api.set_commands(menu(catalogs.texts(catalogs.default)), None)
 
 
-async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set, or until SIGTERM or SIGINT when no event is given."""
+async def run_bot(
+    settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None
+) -> None:
+    """Run until ``stop`` is set, or until SIGTERM or SIGINT when no event is given.
+
+    ``ready`` is set once updates are being taken (for embedding and tests)."""
     token = check_settings(settings)
     transport = make_transport(settings, token)
     try:
         identity = await transport.start()
         async with build_app(settings) as app:
-            await _serve(app, transport, identity.username, stop or _stop_on_signals())
+            await _serve(app, transport, identity.username, stop or _stop_on_signals(), ready)
     finally:
         await transport.close()
 
 
-async def _serve(app: App, transport: Transport, username: str, stop: asyncio.Event) -> None:
+async def _serve(
+    app: App,
+    transport: Transport,
+    username: str,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
+) -> None:
     settings = app.settings
-    sender = Sender(transport.api, on_blocked=partial(mark_blocked, app.sessions))
+    sender = Sender(
+        transport.api,
+        policy=RetryPolicy(attempts=settings.send_attempts, first_backoff=settings.send_backoff),
+        on_blocked=partial(mark_blocked, app.sessions),
+    )
     dispatcher = UpdateDispatcher(
-        conversation=app.conversation, sender=sender, sessions=app.sessions
+        conversation=app.conversation,
+        sender=sender,
+        sessions=app.sessions,
+        flood=FloodGuard(settings.flood_limit, settings.flood_period),
     )
     try:
         await register_commands(transport.api, app.catalogs)
@@ -106,6 +124,8 @@ async def _serve(app: App, transport: Transport, username: str, stop: asyncio.Ev
         await transport.start_polling(dispatcher.dispatch)
         log.info("bot_started", bot=username, framework=transport.name, mode="polling")
 
+    if ready is not None:
+        ready.set()
     await stop.wait()
     log.info("bot_stopping")
     # Stop taking updates, finish what is in flight; the database closes with the app.

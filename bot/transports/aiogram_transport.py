@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -206,7 +207,7 @@ class AiogramTransport:
     async def stop_polling(self) -> None:
         if self._polling is None:
             return
-        if self._dispatcher.is_polling():
+        with contextlib.suppress(RuntimeError):  # "Polling is not started": it already ended
             await self._dispatcher.stop_polling()
         await self._polling
         self._polling = None
@@ -220,4 +221,5 @@ class AiogramTransport:
         await _translated(self.bot.delete_webhook(drop_pending_updates=False))
 
     async def close(self) -> None:
+        await self.stop_polling()
         await self.bot.session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -153,6 +154,8 @@ class PtbTransport:
     name = "ptb"
 
     def __init__(self, token: str, api_base: str) -> None:
+        # Opt in to PTB's future durations (timedelta): without it, PTB warns on every 429.
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.api_base = api_base
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
@@ -217,4 +220,5 @@ class PtbTransport:
         await _translated(self.application.bot.delete_webhook(drop_pending_updates=False))
 
     async def close(self) -> None:
+        await self.stop_polling()
         await self.application.shutdown()

@@ -1,0 +1,319 @@
+"""End to end over HTTP: the real `mesbot run` code, through python-telegram-bot and aiogram,
+by polling and by webhook, against the stand-in Bot API server of `tests/botapi.py`."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.runner import run_bot
+from handlers.models import UserRow
+from tests.botapi import FakeBotApi, SentMessage
+
+MODES = [
+    pytest.param(("ptb", "polling"), id="ptb-polling"),
+    pytest.param(("ptb", "webhook"), id="ptb-webhook"),
+    pytest.param(("aiogram", "polling"), id="aiogram-polling"),
+    pytest.param(("aiogram", "webhook"), id="aiogram-webhook"),
+]
+SECRET = "s3cret_webhook-token"
+USER = 5001
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture(params=MODES)
+def bot_settings(request: pytest.FixtureRequest, api: FakeBotApi, settings: Settings) -> Settings:
+    framework, mode = request.param
+    changes: dict[str, object] = {
+        "token": SecretStr(api.token),
+        "api_base": api.api_base,
+        "framework": framework,
+        "send_backoff": 0.05,
+        # Tests type faster than people; the burst test sets the real limit back.
+        "flood_limit": 100,
+    }
+    if mode == "webhook":
+        port = free_port()
+        changes |= {
+            "webhook_url": f"http://127.0.0.1:{port}/telegram/hook",
+            "webhook_secret": SecretStr(SECRET),
+            "listen": f"127.0.0.1:{port}",
+        }
+    return settings.model_copy(update=changes)
+
+
+@asynccontextmanager
+async def running(settings: Settings, api: FakeBotApi) -> AsyncIterator[None]:
+    """The bot running in this event loop until the block ends, then stopped gracefully."""
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(run_bot(settings, stop, ready))
+    await api.wait_for(lambda: ready.is_set() or task.done(), timeout=20, what="the bot to start")
+    if task.done():
+        task.result()
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+def buttons(message: SentMessage) -> list[tuple[str, str]]:
+    markup = message.reply_markup or {}
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+def button(message: SentMessage, label: str) -> str:
+    for text, data in buttons(message):
+        if text == label:
+            return data
+    raise AssertionError(f"no button {label!r} in {buttons(message)}")
+
+
+async def test_conversation(bot_settings: Settings, api: FakeBotApi) -> None:
+    async with running(bot_settings, api):
+        api.user_says(USER, "/start")
+        (welcome,) = await api.next_messages(USER)
+        assert "Mon espace santé" in welcome.visible_text
+        assert welcome.parse_mode == "HTML"
+
+        api.user_says(USER, "cmt activer mon espace sante")
+        (answer,) = await api.next_messages(USER)
+        assert "Activer mon espace santé" in answer.visible_text
+        assert {"👍", "👎"} <= {label for label, _ in buttons(answer)}
+
+        api.user_presses(USER, answer.message_id, button(answer, "👍"))
+        await api.wait_for(lambda: any(a.text and "👍" in a.text for a in api.callback_answers))
+
+        api.user_says(USER, "comment masquer un document")
+        (another,) = await api.next_messages(USER)
+        api.user_presses(USER, another.message_id, button(another, "👎"))
+        (review,) = await api.next_messages(USER)
+        assert "relue" in review.visible_text
+
+        api.user_says(USER, "qui a acces a mes donnees")
+        (choices,) = await api.next_messages(USER)
+        assert "Vouliez-vous dire" in choices.visible_text
+        label, data = buttons(choices)[0]
+        api.user_presses(USER, choices.message_id, data)
+        (chosen,) = await api.next_messages(USER)
+        assert chosen.visible_text.startswith(label.rstrip("…"))
+
+        api.user_says(USER, "/langue")
+        (languages,) = await api.next_messages(USER)
+        api.user_presses(USER, languages.message_id, button(languages, "🇬🇧 English"))
+        await api.wait_for(
+            lambda: any("English" in e.after.visible_text for e in api.edits),
+            what=f"the language edit; pending {api.pending_updates()} errors {api.errors}",
+        )
+        api.user_says(USER, "/start")
+        (english,) = await api.next_messages(USER)
+        assert "not an official service" in english.visible_text
+
+    assert api.errors == [], [(c.method, c.description) for c in api.errors]
+    answered = {a.query_id for a in api.callback_answers}
+    assert len(answered) == len(api.calls_of("answerCallbackQuery")) == 4
+    menus = {key[2] for key in api.commands}
+    assert {"fr", "en", ""} <= menus
+    assert ("aide", "Comment utiliser ce bot") in api.commands[("default", None, "fr")]
+
+
+async def test_bad_input_gets_safe_replies(bot_settings: Settings, api: FakeBotApi) -> None:
+    inputs = [
+        "a" * 4096,
+        "recette de crepes <b>gras</b> & </a> <script>",
+        "😀🙏🏽",
+        "\u200b\u200d",
+        "/nimportequoi",
+        "**markdown** [lien](http://x) `code`",
+    ]
+    async with running(bot_settings, api):
+        for position, text in enumerate(inputs):
+            api.user_says(USER + position, text)
+        for position in range(len(inputs)):
+            (reply,) = await api.next_messages(USER + position)
+            assert reply.visible_text
+    assert api.errors == [], [(c.method, c.description) for c in api.errors]
+    echoed = api.messages(USER + 1)[0]
+    assert "&lt;b&gt;gras&lt;/b&gt; &amp; &lt;/a&gt;" in echoed.text
+
+
+async def test_flood_wait_in_one_chat_does_not_stall_another(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    flooded, other = USER, USER + 1
+    async with running(bot_settings, api):
+        api.inject("sendMessage", 429, retry_after=2, times=2, chat_id=flooded)
+        api.user_says(flooded, "comment masquer un document")
+        await api.wait_for(lambda: any(c.status == 429 for c in api.calls), what="the first 429")
+        api.user_says(other, "comment masquer un document")
+        (quick,) = await api.next_messages(other, timeout=1.5)
+        assert "masquer" in quick.visible_text.lower()
+        assert not api.messages(flooded)
+        (late,) = await api.next_messages(flooded, timeout=10)
+        assert late.visible_text == quick.visible_text
+    sends = [c for c in api.calls_of("sendMessage") if c.params.get("chat_id") == flooded]
+    assert [c.status for c in sends] == [429, 429, 200]
+    assert sends[1].at - sends[0].at >= 1.9
+
+
+async def test_429_storm_and_server_errors_are_survived(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    async with running(bot_settings, api):
+        api.inject("sendMessage", 429, retry_after=1, times=3)
+        api.inject("sendMessage", 502, times=2)
+        for offset in range(4):
+            api.user_says(USER + offset, "comment activer mon profil")
+        for offset in range(4):
+            (reply,) = await api.next_messages(USER + offset, timeout=15)
+            assert "Activer" in reply.visible_text
+    for offset in range(4):
+        assert len(api.messages(USER + offset)) == 1
+
+
+async def test_blocked_user_is_remembered_and_not_retried(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    async with running(bot_settings, api):
+        api.inject("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=USER)
+        api.user_says(USER, "comment activer mon profil")
+        await api.wait_for(lambda: any(c.status == 403 for c in api.calls), what="the 403")
+        api.user_says(USER + 1, "bonjour")
+        await api.next_messages(USER + 1)
+        engine_settings = bot_settings
+    assert len([c for c in api.calls_of("sendMessage") if c.params.get("chat_id") == USER]) == 1
+    from bot.db import create_engine, session_factory
+
+    engine = create_engine(engine_settings.database_url)
+    async with session_factory(engine)() as session:
+        row = (await session.scalars(select(UserRow).where(UserRow.id == USER))).one()
+    await engine.dispose()
+    assert row.blocked_at is not None
+
+
+async def test_burst_gets_one_slow_down(bot_settings: Settings, api: FakeBotApi) -> None:
+    async with running(bot_settings.model_copy(update={"flood_limit": 8}), api):
+        for number in range(20):
+            api.user_says(USER, f"question numero {number} sur mon profil")
+        await api.wait_for(
+            lambda: any("très vite" in m.visible_text for m in api.messages(USER)),
+            what="the slow-down",
+        )
+        await asyncio.sleep(0.5)
+    replies = api.messages(USER)
+    assert len(replies) <= 9
+    assert sum("très vite" in m.visible_text for m in replies) == 1
+
+
+async def test_restart_loses_no_update_and_answers_none_twice(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    async with running(bot_settings, api):
+        api.user_says(USER, "comment masquer un document")
+        (first,) = await api.next_messages(USER)
+    # While the bot is down, the user writes and presses a button of the earlier answer.
+    api.user_says(USER, "j'ai perdu ma carte vitale")
+    api.user_presses(USER, first.message_id, button(first, "👍"))
+    async with running(bot_settings, api):
+        (second,) = await api.next_messages(USER, timeout=10)
+        assert "ameli" in second.visible_text
+        await api.wait_for(lambda: len(api.callback_answers) == 1, what="the button answer")
+        await api.assert_no_new_messages(USER, within=1.0)
+    assert [m.message_id for m in api.messages(USER)] == [first.message_id, second.message_id]
+    assert api.pending_updates() == 0 or bot_settings.webhook_url is None
+
+
+async def test_webhook_checks_its_secret_and_reports_health(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    if not bot_settings.webhook_url:
+        pytest.skip("webhook mode only")
+    base = f"http://{bot_settings.listen}"
+    async with running(bot_settings, api), aiohttp.ClientSession() as client:
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 1, "type": "private"},
+                "text": "x",
+            },
+        }
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with client.post(
+                bot_settings.webhook_url, json=update, headers=headers
+            ) as response:
+                assert response.status == 403
+        async with client.get(f"{base}/healthz") as response:
+            assert response.status == 200
+            assert (await response.json())["status"] == "ok"
+    assert not api.sent
+
+
+async def test_webhook_redelivers_a_failed_update_and_answers_it_once(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    if not bot_settings.webhook_url:
+        pytest.skip("webhook mode only")
+    settings = bot_settings.model_copy(update={"send_attempts": 2})
+    async with running(settings, api):
+        api.inject("sendMessage", 502, times=2)
+        api.user_says(USER, "comment masquer un document")
+        (reply,) = await api.next_messages(USER, timeout=10)
+        assert "masquer" in reply.visible_text.lower()
+        await api.assert_no_new_messages(USER, within=0.5)
+    statuses = [d.status for d in api.webhook_deliveries]
+    assert statuses[0] == 503 and statuses[-1] == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"token": None}, "MESBOT_TOKEN is not set"),
+        ({"token": SecretStr("not-a-token")}, "MESBOT_TOKEN is malformed"),
+        ({"token": SecretStr("999:wrong-token")}, "refused the token"),
+        ({"api_base": "http://127.0.0.1:9"}, "cannot reach the Bot API"),
+        (
+            {"webhook_url": "http://127.0.0.1:9/x", "webhook_secret": SecretStr("bad secret!")},
+            "MESBOT_WEBHOOK_SECRET",
+        ),
+    ],
+)
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+async def test_startup_errors_are_clear(
+    api: FakeBotApi,
+    settings: Settings,
+    tmp_path: Path,
+    framework: str,
+    changes: dict[str, object],
+    message: str,
+) -> None:
+    from bot.transports.base import StartupError
+
+    base = {"token": SecretStr(api.token), "api_base": api.api_base, "framework": framework}
+    with pytest.raises(StartupError, match=message):
+        await run_bot(settings.model_copy(update=base | changes), asyncio.Event())
