@@ -1,39 +1,33 @@
 """From a Telegram update to the conversation and back, whichever framework delivered it.
 
-Every update goes through here: skipped when it was already answered (a webhook retry, a
-restart before the offset was confirmed), throttled per user, handled by the core, played
-through the `Sender`, then recorded as answered. Updates of one chat are handled in order.
+Every update goes through here: throttled per user, handled by the core (which skips an update
+it already answered: a webhook retry, a restart before the offset was confirmed), then played
+through the `Sender`; when the reply cannot be delivered, the core forgets it answered so that
+a redelivery is answered. Updates of one chat are handled in order.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.botapi import BotApiError
 from bot.flood import FloodGuard, Verdict
 from bot.sender import Sender, SendFailed
-from faq.db import utcnow
 from handlers.conversation import Conversation
 from handlers.events import Incoming
-from handlers.models import ProcessedUpdateRow
 from handlers.users import Users
 
 log = structlog.get_logger(__name__)
-PROCESSED_RETENTION = dt.timedelta(days=2)
-PURGE_EVERY = 500
 
 
 @dataclass(frozen=True)
 class InboundUpdate:
-    """A Telegram update the conversation can answer."""
+    """A Telegram update the conversation can answer (its id is ``event.update_id``)."""
 
-    update_id: int
     event: Incoming
     callback_query_id: str | None = None
 
@@ -57,7 +51,6 @@ class UpdateDispatcher:
         self._flood = flood or FloodGuard()
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._recorded = 0
 
     async def dispatch(self, update: InboundUpdate) -> None:
         """Answer one update; raises UpdateFailed when it should be delivered again."""
@@ -80,24 +73,18 @@ class UpdateDispatcher:
 
     async def _dispatch(self, update: InboundUpdate) -> None:
         event = update.event
-        async with self._sessions() as session:
-            if await session.get(ProcessedUpdateRow, update.update_id) is not None:
-                log.info("update_skipped", update_id=update.update_id, reason="already answered")
-                return
-            # Writing to the bot means having unblocked it; a 403 below marks it again.
-            await Users(session).set_blocked(event.user_id, False)
-            await session.commit()
         verdict = self._flood.check(event.user_id)
         if verdict is Verdict.DROP:
             if update.callback_query_id is not None:
                 await self._sender.answer_callback(update.callback_query_id, None)
-            await self._record(update)
             return
         response = (
             await self._conversation.handle(event)
             if verdict is Verdict.ALLOW
             else await self._conversation.slow_down(event)
         )
+        if response.duplicate:
+            return
         try:
             await self._sender.play(
                 event.chat_id,
@@ -106,21 +93,10 @@ class UpdateDispatcher:
                 callback_query_id=update.callback_query_id,
             )
         except SendFailed as exc:
+            await self._conversation.unanswered(event)
             raise UpdateFailed(str(exc)) from exc
         except BotApiError as exc:
-            log.warning("reply_refused", update_id=update.update_id, reason=exc.description)
-        await self._record(update)
-
-    async def _record(self, update: InboundUpdate) -> None:
-        async with self._sessions() as session:
-            session.add(ProcessedUpdateRow(update_id=update.update_id, processed_at=utcnow()))
-            self._recorded += 1
-            if self._recorded % PURGE_EVERY == 0:
-                cutoff = utcnow() - PROCESSED_RETENTION
-                await session.execute(
-                    delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < cutoff)
-                )
-            await session.commit()
+            log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
 
     def _chat_lock(self, chat_id: int) -> asyncio.Lock:
         lock = self._chat_locks.get(chat_id)

@@ -55,7 +55,7 @@ def make_app(
         try:
             await dispatch(inbound)
         except UpdateFailed as exc:
-            log.error("update_failed", update_id=inbound.update_id, reason=str(exc))
+            log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
             return web.Response(status=503, text="try again")
         return web.Response(text="ok")
 

@@ -24,7 +24,6 @@ class QuestionLog:
 
     async def record(self, lang: str, text: str, result: MatchResult) -> int:
         """Store the redacted question; unanswered ones are flagged for review."""
-        await self._purge()
         row = QuestionRow(
             lang=lang,
             text=redact(text)[:MAX_STORED_CHARS],
@@ -67,10 +66,12 @@ class QuestionLog:
         )
         return list(rows)
 
-    async def _purge(self) -> None:
+    async def purge(self) -> int:
+        """Delete the questions past retention that nobody flagged for review."""
         cutoff = utcnow() - self._retention
-        await self._session.execute(
+        result = await self._session.execute(
             delete(QuestionRow).where(
                 QuestionRow.needs_review.is_(False), QuestionRow.created_at < cutoff
             )
         )
+        return int(result.rowcount or 0)

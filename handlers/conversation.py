@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from handlers.context import Context
 from handlers.events import Button, Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation
 from handlers.i18n import Catalogs, Lang, Texts
+from handlers.updates import ProcessedUpdates
 from handlers.users import Users
 
 log = structlog.get_logger(__name__)
@@ -36,6 +38,8 @@ CAREGIVER_ENTRY = "caregiver.delegation"
 WEBINARS_ENTRY = "bot.webinars"
 DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
 MAX_TEXT_CHARS = 4000
+PROCESSED_RETENTION = dt.timedelta(days=2)  # far longer than Telegram keeps an update
+PURGE_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class Conversation:
     ) -> None:
         self._sessions = sessions
         self._catalogs = catalogs
+        self._next_purge = 0.0
         self.faq = FaqConversation(faq, question_retention)
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
@@ -81,8 +86,11 @@ class Conversation:
     async def handle(self, event: Incoming) -> Response:
         route = next(r for r in ROUTES if r.applies(event))
         async with self._sessions() as session:
+            if await self._answered_before(session, event):
+                return Response(duplicate=True)
             texts = await self._texts_for(session, event)
             response = await self._handlers[route.name](Context(event, session, texts))
+            await self._mark_answered(session, event)
             await session.commit()
         log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
         return response
@@ -90,15 +98,44 @@ class Conversation:
     async def slow_down(self, event: Incoming) -> Response:
         """The one reply a burst of messages gets: the transport throttles, the core words it."""
         async with self._sessions() as session:
+            if await self._answered_before(session, event):
+                return Response(duplicate=True)
             texts = await self._texts_for(session, event)
+            await self._mark_answered(session, event)
+            await session.commit()
         return Response.of(
             Reply(
                 texts._("You are sending messages very fast. Wait a few seconds, then ask again.")
             )
         )
 
+    async def unanswered(self, event: Incoming) -> None:
+        """The reply could not be delivered: let a redelivery of the event be answered."""
+        if event.update_id is None:
+            return
+        async with self._sessions() as session:
+            await ProcessedUpdates(session).forget(event.update_id)
+            await session.commit()
+
+    async def _answered_before(self, session: AsyncSession, event: Incoming) -> bool:
+        if event.update_id is None or not await ProcessedUpdates(session).seen(event.update_id):
+            return False
+        log.info("update_skipped", update_id=event.update_id, reason="already answered")
+        return True
+
+    async def _mark_answered(self, session: AsyncSession, event: Incoming) -> None:
+        if event.update_id is None:
+            return
+        updates = ProcessedUpdates(session)
+        updates.mark(event.update_id)
+        if time.monotonic() >= self._next_purge:
+            self._next_purge = time.monotonic() + PURGE_INTERVAL
+            await updates.purge(PROCESSED_RETENTION)
+
     async def _texts_for(self, session: AsyncSession, event: Incoming) -> Texts:
         user = await Users(session).get(event.user_id)
+        if user is not None and user.blocked_at is not None:
+            user.blocked_at = None  # they wrote to the bot: it is no longer blocked
         lang: Lang = (
             user.lang
             if user and user.lang in ("fr", "en")

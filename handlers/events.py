@@ -9,7 +9,11 @@ from handlers.callbacks import CallbackData
 
 @dataclass(frozen=True)
 class Incoming:
-    """One user action: a text message, a command, or a button press (``callback``)."""
+    """One user action: a text message, a command, or a button press (``callback``).
+
+    ``update_id`` is the transport's id for it, when the transport may deliver it twice: an
+    event whose id was already answered is not answered again.
+    """
 
     user_id: int
     chat_id: int
@@ -17,6 +21,7 @@ class Incoming:
     text: str | None = None
     callback: str | None = None
     message_id: int | None = None
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,14 @@ class Reply:
 
 @dataclass(frozen=True)
 class Response:
-    """What the core answers to one event: messages, and for a button press a short notice."""
+    """What the core answers to one event: messages, and for a button press a short notice.
+
+    ``duplicate`` says the event was answered before (a redelivery): nothing is to be sent.
+    """
 
     replies: tuple[Reply, ...] = ()
     notice: str | None = None
+    duplicate: bool = False
 
     @classmethod
     def of(cls, *replies: Reply, notice: str | None = None) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from urllib.parse import urlsplit
 
 from faq.catalog import FaqCatalog
@@ -17,6 +18,7 @@ from handlers.events import Reply, Response
 from handlers.i18n import Texts
 
 HELP_IN_PERSON = "help.in_person"
+PURGE_INTERVAL = 60.0  # seconds between deletions of questions past retention
 ECHO_CHARS = 120
 
 
@@ -44,6 +46,7 @@ class FaqConversation:
     def __init__(self, catalog: FaqCatalog, retention: dt.timedelta) -> None:
         self.catalog = catalog
         self._retention = retention
+        self._next_purge = 0.0
 
     def replace_catalog(self, catalog: FaqCatalog) -> None:
         self.catalog = catalog
@@ -52,9 +55,11 @@ class FaqConversation:
         result = self.catalog.match(text, ctx.texts.lang)
         question_id = None
         if any(ch.isalnum() for ch in text):
-            question_id = await QuestionLog(ctx.session, self._retention).record(
-                ctx.lang, text, result
-            )
+            log = QuestionLog(ctx.session, self._retention)
+            question_id = await log.record(ctx.lang, text, result)
+            if time.monotonic() >= self._next_purge:
+                self._next_purge = time.monotonic() + PURGE_INTERVAL
+                await log.purge()
         return Response.of(self._reply(ctx.texts, text, result, question_id))
 
     def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:

@@ -116,8 +116,7 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
         assert [r.id for r in rows] == [kept]
         assert rows[0].text == "je suis au [phone]"
         async with sessions() as session:
-            expired = QuestionLog(session, dt.timedelta(seconds=0))
-            await expired.record("fr", "autre", answered)
+            assert await QuestionLog(session, dt.timedelta(seconds=0)).purge() == 1
             await session.commit()
         async with sessions() as session:
             remaining = await QuestionLog(session, dt.timedelta(hours=48)).to_review()

@@ -122,13 +122,13 @@ def to_inbound(update: Update) -> InboundUpdate | None:
         if message is None:
             return None
         return InboundUpdate(
-            update.update_id,
             Incoming(
                 query.from_user.id,
                 message.chat.id,
                 query.from_user.language_code,
                 callback=query.data or "",
                 message_id=message.message_id,
+                update_id=update.update_id,
             ),
             callback_query_id=query.id,
         )
@@ -137,12 +137,12 @@ def to_inbound(update: Update) -> InboundUpdate | None:
         return None
     user = incoming.from_user
     return InboundUpdate(
-        update.update_id,
         Incoming(
             user.id,
             incoming.chat.id,
             user.language_code,
             text=incoming.text or incoming.caption or "",
+            update_id=update.update_id,
         ),
     )
 
@@ -187,7 +187,7 @@ class AiogramTransport:
             try:
                 await dispatch(inbound)
             except UpdateFailed as exc:
-                log.error("update_failed", update_id=inbound.update_id, reason=str(exc))
+                log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
 
         async def feed(event: Message | CallbackQuery, event_update: Update) -> None:
             await on_update(event_update)

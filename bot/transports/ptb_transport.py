@@ -128,13 +128,13 @@ def to_inbound(update: Update) -> InboundUpdate | None:
             return None
         user = query.from_user
         return InboundUpdate(
-            update.update_id,
             Incoming(
                 user.id,
                 message.chat.id,
                 user.language_code,
                 callback=query.data or "",
                 message_id=message.message_id,
+                update_id=update.update_id,
             ),
             callback_query_id=query.id,
         )
@@ -143,9 +143,12 @@ def to_inbound(update: Update) -> InboundUpdate | None:
         return None
     user = message.from_user
     return InboundUpdate(
-        update.update_id,
         Incoming(
-            user.id, message.chat.id, user.language_code, text=message.text or message.caption or ""
+            user.id,
+            message.chat.id,
+            user.language_code,
+            text=message.text or message.caption or "",
+            update_id=update.update_id,
         ),
     )
 
@@ -164,8 +167,8 @@ class PtbTransport:
             .base_file_url(f"{api_base}/file/bot")
             # Updates run concurrently; the dispatcher keeps each chat in order, so one
             # chat's flood wait never holds the others.
-            .concurrent_updates(256)
-            .connection_pool_size(64)
+            .concurrent_updates(64)
+            .connection_pool_size(8)
             .pool_timeout(10)
             .connect_timeout(10)
             .read_timeout(30)
@@ -196,7 +199,7 @@ class PtbTransport:
             try:
                 await dispatch(inbound)
             except UpdateFailed as exc:
-                log.error("update_failed", update_id=inbound.update_id, reason=str(exc))
+                log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
 
         self.application.add_handler(TypeHandler(Update, on_update))
         await self.application.start()

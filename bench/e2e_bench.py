@@ -1,0 +1,147 @@
+"""End-to-end benchmark: FAQ questions from many users through `mesbot run`, per framework.
+
+The bot runs as its own process (`python -m bot run`, long polling, SQLite) against the
+stand-in Bot API server of `tests/botapi.py`, which runs here with the load generator. Two
+figures per framework:
+
+- throughput: a burst of questions from many users at once, and the updates per second until
+  every one is answered;
+- latency: questions arriving at a steady rate, and the time from each update's creation to
+  the reply reaching the server (p50, p99).
+
+The baseline in the same run is an echo bot on the same framework (`bench/echo_bot.py`): what
+the framework and the server cost without the conversation, database or matcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from faq.evaluation import load_dev_set  # noqa: E402
+from tests.botapi import FakeBotApi  # noqa: E402
+
+FRAMEWORKS = ("ptb", "aiogram")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+async def start_bot(
+    api: FakeBotApi, framework: str, echo: bool, workdir: Path
+) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "MESBOT_TOKEN": api.token,
+        "MESBOT_API_BASE": api.api_base,
+        "MESBOT_FRAMEWORK": framework,
+        "MESBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / f'{framework}.db'}",
+        "MESBOT_LOG_LEVEL": "WARNING",
+        # Benchmark users ask several questions in a row; the anti-flood is not measured here.
+        "MESBOT_FLOOD_LIMIT": "1000",
+    }
+    command = [str(ROOT / "bench" / "echo_bot.py")] if echo else ["-m", "bot", "run"]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *command, cwd=workdir, env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    api.user_says(1, "bonjour")  # warm-up: the bot is ready once it answers
+    await api.next_messages(1, timeout=60)
+    return process
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def burst(api: FakeBotApi, questions: list[str], users: int) -> float:
+    """Updates per second for ``len(questions)`` questions sent at once by ``users`` users."""
+    before = len(api.sent)
+    start = time.perf_counter()
+    for number, question in enumerate(questions):
+        api.user_says(10_000 + number % users, question)
+    await api.wait_for(lambda: len(api.sent) - before >= len(questions), timeout=300)
+    return len(questions) / (time.perf_counter() - start)
+
+
+async def steady(api: FakeBotApi, questions: list[str], rate: float) -> list[float]:
+    """Update-to-reply times (ms) for questions arriving at ``rate`` a second, one per user."""
+    created: dict[int, float] = {}
+    replied: dict[int, float] = {}
+    base_user = 100_000 + len(api.sent)
+    interval = 1 / rate
+    start = time.perf_counter()
+    for number, question in enumerate(questions):
+        delay = start + number * interval - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        user = base_user + number
+        created[user] = time.perf_counter()
+        api.user_says(user, question)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while len(replied) < len(questions) and loop.time() < deadline:
+        for message in api.sent[-len(questions) * 2 :]:
+            if message.chat_id in created and message.chat_id not in replied:
+                replied[message.chat_id] = time.perf_counter()
+        await asyncio.sleep(0.001)
+    return [(replied[u] - created[u]) * 1000 for u in replied]
+
+
+async def measure(
+    framework: str, echo: bool, questions: list[str], args: argparse.Namespace
+) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        async with FakeBotApi() as api:
+            process = await start_bot(api, framework, echo, Path(folder))
+            try:
+                rate = await burst(api, questions[: args.burst], args.users)
+                timings = await steady(api, questions[: args.steady], args.rate)
+            finally:
+                await stop_bot(process)
+    name = f"{framework}, {'echo baseline' if echo else 'mesbot'}"
+    return (
+        f"| {name} | {rate:.0f} | {args.rate:.0f} | {percentile(timings, 50):.1f} "
+        f"| {percentile(timings, 99):.1f} | {max(timings):.1f} |"
+    )
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--burst", type=int, default=2000, help="questions in the burst")
+    parser.add_argument("--users", type=int, default=500, help="users sharing the burst")
+    parser.add_argument("--steady", type=int, default=1000, help="questions at a steady rate")
+    parser.add_argument("--rate", type=float, default=200, help="steady rate, updates a second")
+    args = parser.parse_args()
+    dev = [q.text for q in load_dev_set(ROOT / "tests" / "data" / "faq_dev.yaml")]
+    questions = (dev * (max(args.burst, args.steady) // len(dev) + 1))[
+        : max(args.burst, args.steady)
+    ]
+
+    print(
+        f"{args.burst} questions from {args.users} users at once, then {args.steady} at "
+        f"{args.rate:.0f}/s from as many users; bot in its own process, long polling, SQLite\n"
+    )
+    print("| framework, bot | burst: updates/s | steady rate | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for framework in FRAMEWORKS:
+        for echo in (False, True):
+            print(await measure(framework, echo, questions, args), flush=True)
+    print(f"\npython {sys.version.split()[0]}, {os.cpu_count()} cores")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
