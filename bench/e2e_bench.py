@@ -1,8 +1,8 @@
 """End-to-end benchmark: FAQ questions from many users through `mesbot run`, per framework.
 
-The bot runs as its own process (`python -m bot run`, long polling, SQLite) against the
-stand-in Bot API server of `tests/botapi.py`, which runs here with the load generator. Two
-figures per framework:
+The bot runs as its own process (`python -m bot run`, long polling, SQLite unless
+`--database-url` says otherwise) against the stand-in Bot API server of `tests/botapi.py`,
+which runs here with the load generator. Two figures per framework:
 
 - throughput: a burst of questions from many users at once, and the updates per second until
   every one is answered;
@@ -39,7 +39,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 async def start_bot(
-    api: FakeBotApi, framework: str, echo: bool, workdir: Path
+    api: FakeBotApi, framework: str, echo: bool, workdir: Path, database_url: str | None = None
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
     env |= {
@@ -47,7 +47,7 @@ async def start_bot(
         "MESBOT_TOKEN": api.token,
         "MESBOT_API_BASE": api.api_base,
         "MESBOT_FRAMEWORK": framework,
-        "MESBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / f'{framework}.db'}",
+        "MESBOT_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{workdir / f'{framework}.db'}",
         "MESBOT_LOG_LEVEL": "WARNING",
         # Benchmark users ask several questions in a row; the anti-flood is not measured here.
         "MESBOT_FLOOD_LIMIT": "1000",
@@ -77,10 +77,11 @@ async def burst(api: FakeBotApi, questions: list[str], users: int) -> float:
 
 
 async def steady(api: FakeBotApi, questions: list[str], rate: float) -> list[float]:
-    """Update-to-reply times (ms) for questions arriving at ``rate`` a second, one per user."""
+    """Update-to-reply times (ms) for questions arriving at ``rate`` a second, one per user.
+
+    A reply's time is when the server took the bot's sendMessage for that chat."""
     created: dict[int, float] = {}
-    replied: dict[int, float] = {}
-    base_user = 100_000 + len(api.sent)
+    base_user = 1_000_000 + len(api.sent)
     interval = 1 / rate
     start = time.perf_counter()
     for number, question in enumerate(questions):
@@ -88,16 +89,17 @@ async def steady(api: FakeBotApi, questions: list[str], rate: float) -> list[flo
         if delay > 0:
             await asyncio.sleep(delay)
         user = base_user + number
-        created[user] = time.perf_counter()
+        created[user] = api.now()
         api.user_says(user, question)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 120
-    while len(replied) < len(questions) and loop.time() < deadline:
-        for message in api.sent[-len(questions) * 2 :]:
-            if message.chat_id in created and message.chat_id not in replied:
-                replied[message.chat_id] = time.perf_counter()
-        await asyncio.sleep(0.001)
-    return [(replied[u] - created[u]) * 1000 for u in replied]
+    await api.wait_for(
+        lambda: sum(1 for m in api.sent if m.chat_id in created) >= len(created), timeout=120
+    )
+    replied: dict[int, float] = {}
+    for call in api.calls_of("sendMessage"):
+        chat = call.params.get("chat_id")
+        if chat in created and call.status == 200 and chat not in replied:
+            replied[chat] = call.at
+    return [(replied[user] - created[user]) * 1000 for user in replied]
 
 
 async def measure(
@@ -105,7 +107,7 @@ async def measure(
 ) -> str:
     with tempfile.TemporaryDirectory() as folder:
         async with FakeBotApi() as api:
-            process = await start_bot(api, framework, echo, Path(folder))
+            process = await start_bot(api, framework, echo, Path(folder), args.database_url)
             try:
                 rate = await burst(api, questions[: args.burst], args.users)
                 timings = await steady(api, questions[: args.steady], args.rate)
@@ -124,15 +126,19 @@ async def main() -> int:
     parser.add_argument("--users", type=int, default=500, help="users sharing the burst")
     parser.add_argument("--steady", type=int, default=1000, help="questions at a steady rate")
     parser.add_argument("--rate", type=float, default=200, help="steady rate, updates a second")
+    parser.add_argument(
+        "--database-url", help="database of the bot (default: a fresh SQLite file per run)"
+    )
     args = parser.parse_args()
     dev = [q.text for q in load_dev_set(ROOT / "tests" / "data" / "faq_dev.yaml")]
     questions = (dev * (max(args.burst, args.steady) // len(dev) + 1))[
         : max(args.burst, args.steady)
     ]
 
+    database = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.burst} questions from {args.users} users at once, then {args.steady} at "
-        f"{args.rate:.0f}/s from as many users; bot in its own process, long polling, SQLite\n"
+        f"{args.rate:.0f}/s from as many users; bot in its own process, long polling, {database}\n"
     )
     print("| framework, bot | burst: updates/s | steady rate | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")

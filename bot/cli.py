@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
@@ -79,11 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = args.command in ("chat", "faq") and "log_level" not in settings.model_fields_set
     configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
     try:
-        return asyncio.run(_dispatch(args, settings))
+        return _event_loop_runner()(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
     except (UsageError, ContentError, DatabaseError, StartupError) as exc:
         return _fail(str(exc))
+
+
+def _event_loop_runner() -> Callable[[Coroutine[Any, Any, int]], int]:
+    """uvloop where it is installed (Linux, macOS): a faster event loop for the bot."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
 
 
 def _fail(message: str) -> int:

@@ -28,8 +28,8 @@ from handlers.commands import Command, ParsedCommand, parse_command
 from handlers.context import Context
 from handlers.events import Button, Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation
-from handlers.i18n import Catalogs, Lang, Texts
-from handlers.updates import ProcessedUpdates
+from handlers.i18n import SUPPORTED, Catalogs, Texts
+from handlers.updates import ProcessedUpdates, arrival
 from handlers.users import Users
 
 log = structlog.get_logger(__name__)
@@ -86,9 +86,9 @@ class Conversation:
     async def handle(self, event: Incoming) -> Response:
         route = next(r for r in ROUTES if r.applies(event))
         async with self._sessions() as session:
-            if await self._answered_before(session, event):
+            texts = await self._arrive(session, event)
+            if texts is None:
                 return Response(duplicate=True)
-            texts = await self._texts_for(session, event)
             response = await self._handlers[route.name](Context(event, session, texts))
             await self._mark_answered(session, event)
             await session.commit()
@@ -98,9 +98,9 @@ class Conversation:
     async def slow_down(self, event: Incoming) -> Response:
         """The one reply a burst of messages gets: the transport throttles, the core words it."""
         async with self._sessions() as session:
-            if await self._answered_before(session, event):
+            texts = await self._arrive(session, event)
+            if texts is None:
                 return Response(duplicate=True)
-            texts = await self._texts_for(session, event)
             await self._mark_answered(session, event)
             await session.commit()
         return Response.of(
@@ -117,11 +117,16 @@ class Conversation:
             await ProcessedUpdates(session).forget(event.update_id)
             await session.commit()
 
-    async def _answered_before(self, session: AsyncSession, event: Incoming) -> bool:
-        if event.update_id is None or not await ProcessedUpdates(session).seen(event.update_id):
-            return False
-        log.info("update_skipped", update_id=event.update_id, reason="already answered")
-        return True
+    async def _arrive(self, session: AsyncSession, event: Incoming) -> Texts | None:
+        """The user's words for this event; None when the event was answered before."""
+        standing = await arrival(session, event.user_id, event.update_id)
+        if standing.seen:
+            log.info("update_skipped", update_id=event.update_id, reason="already answered")
+            return None
+        if standing.blocked:
+            await Users(session).set_blocked(event.user_id, False)  # they wrote: not blocked
+        lang = standing.lang if standing.lang in SUPPORTED else None
+        return self._catalogs.texts(lang or self._catalogs.negotiate(event.language_code))  # type: ignore[arg-type]
 
     async def _mark_answered(self, session: AsyncSession, event: Incoming) -> None:
         if event.update_id is None:
@@ -131,17 +136,6 @@ class Conversation:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + PURGE_INTERVAL
             await updates.purge(PROCESSED_RETENTION)
-
-    async def _texts_for(self, session: AsyncSession, event: Incoming) -> Texts:
-        user = await Users(session).get(event.user_id)
-        if user is not None and user.blocked_at is not None:
-            user.blocked_at = None  # they wrote to the bot: it is no longer blocked
-        lang: Lang = (
-            user.lang
-            if user and user.lang in ("fr", "en")
-            else self._catalogs.negotiate(event.language_code)
-        )  # type: ignore[assignment]
-        return self._catalogs.texts(lang)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(

@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
-from handlers.models import ProcessedUpdateRow
+from handlers.models import ProcessedUpdateRow, UserRow
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the conversation needs to know before answering an event."""
+
+    seen: bool  # the update was answered before
+    lang: str | None  # the language the user chose, if any
+    blocked: bool  # the user had blocked the bot
+
+
+async def arrival(session: AsyncSession, user_id: int, update_id: int | None) -> Arrival:
+    """The update's and the user's standing, in one round trip to the database."""
+    seen = (
+        select(ProcessedUpdateRow.update_id)
+        .where(ProcessedUpdateRow.update_id == update_id)
+        .exists()
+        if update_id is not None
+        else false()
+    )
+    user = select(UserRow).where(UserRow.id == user_id).subquery()
+    row = (
+        await session.execute(
+            select(
+                seen,
+                select(user.c.lang).scalar_subquery(),
+                select(user.c.blocked_at.is_not(None)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return Arrival(bool(row[0]), row[1], bool(row[2]))
 
 
 class ProcessedUpdates:
@@ -16,9 +48,6 @@ class ProcessedUpdates:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def seen(self, update_id: int) -> bool:
-        return await self._session.get(ProcessedUpdateRow, update_id) is not None
 
     def mark(self, update_id: int) -> None:
         self._session.add(ProcessedUpdateRow(update_id=update_id, processed_at=utcnow()))
