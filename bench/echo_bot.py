@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Settings
 from bot.dispatch import InboundUpdate
 from bot.runner import check_settings, make_transport
+from bot.webhook import make_app, serve, webhook_path
 
 
 async def main() -> None:
@@ -29,9 +30,17 @@ async def main() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    await transport.delete_webhook()
-    await transport.start_polling(echo)
-    await stop.wait()
+    if settings.webhook_url and settings.webhook_secret:
+        secret = settings.webhook_secret.get_secret_value()
+        app = make_app(transport, echo, path=webhook_path(settings.webhook_url), secret=secret)
+        runner = await serve(app, settings.listen)
+        await transport.set_webhook(settings.webhook_url, secret)
+        await stop.wait()
+        await runner.cleanup()
+    else:
+        await transport.delete_webhook()
+        await transport.start_polling(echo)
+        await stop.wait()
     await transport.close()
 
 

@@ -77,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"invalid setting {name}: {error['msg']}")
     # The console chat shares the terminal with the logs: only warnings, unless asked for more.
     quiet = args.command in ("chat", "faq") and "log_level" not in settings.model_fields_set
-    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
+    secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
+    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format, secrets)
     try:
         return _event_loop_runner()(_dispatch(args, settings))
     except KeyboardInterrupt:

@@ -4,7 +4,10 @@ by polling and by webhook, against the stand-in Bot API server of `tests/botapi.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -317,3 +320,38 @@ async def test_startup_errors_are_clear(
     base = {"token": SecretStr(api.token), "api_base": api.api_base, "framework": framework}
     with pytest.raises(StartupError, match=message):
         await run_bot(settings.model_copy(update=base | changes), asyncio.Event())
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+async def test_mesbot_run_stops_cleanly_on_sigterm(
+    api: FakeBotApi, tmp_path: Path, framework: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
+    env |= {
+        "PYTHONPATH": str(Path(__file__).parent.parent),
+        "MESBOT_TOKEN": api.token,
+        "MESBOT_API_BASE": api.api_base,
+        "MESBOT_FRAMEWORK": framework,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        api.user_says(USER, "/start")
+        await api.next_messages(USER, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert "bot_stopped" in log and "Traceback" not in log
+    assert api.token.split(":")[1] not in log  # the token is never logged
