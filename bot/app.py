@@ -33,12 +33,6 @@ class App:
     catalogs: Catalogs
     conversation: Conversation
 
-    async def reload_faq(self) -> FaqCatalog:
-        """Rebuild the matcher from the database after the FAQ changed."""
-        catalog = await load_catalog(self.sessions, self.language, self.settings)
-        self.conversation.faq.replace_catalog(catalog)
-        return catalog
-
 
 def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)

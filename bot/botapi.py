@@ -45,10 +45,6 @@ class Rejected(BotApiError):
         text = self.description.lower()
         return "message to edit not found" in text or "message can't be edited" in text
 
-    @property
-    def chat_gone(self) -> bool:
-        return "chat not found" in self.description.lower()
-
 
 class Unavailable(BotApiError):
     """5xx or a network error: the call may succeed a little later."""

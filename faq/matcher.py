@@ -89,10 +89,6 @@ class MatchResult:
     suggestions: tuple[str, ...]
     ranked: tuple[Scored, ...] = field(default=(), repr=False)
 
-    @property
-    def top(self) -> Scored | None:
-        return self.ranked[0] if self.ranked else None
-
 
 @dataclass(frozen=True)
 class _Phrase:

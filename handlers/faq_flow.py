@@ -48,9 +48,6 @@ class FaqConversation:
         self._retention = retention
         self._next_purge = 0.0
 
-    def replace_catalog(self, catalog: FaqCatalog) -> None:
-        self.catalog = catalog
-
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
         question_id = None

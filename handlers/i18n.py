@@ -18,16 +18,13 @@ DOMAIN = "messages"
 
 @dataclass(frozen=True)
 class Texts:
-    """The bot's words in one language: ``_`` translates, ``n_`` picks a plural form."""
+    """The bot's words in one language: ``_`` translates, ``date`` formats a date."""
 
     lang: Lang
     _translations: NullTranslations
 
     def _(self, message: str) -> str:
         return self._translations.gettext(message)
-
-    def n_(self, singular: str, plural: str, count: int) -> str:
-        return self._translations.ngettext(singular, plural, count)
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=Locale(self.lang))
