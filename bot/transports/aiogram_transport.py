@@ -26,9 +26,9 @@ from aiogram.types import (
 from aiogram.utils.token import TokenValidationError
 
 from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
-from bot.dispatch import InboundUpdate, UpdateFailed
-from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError
-from handlers.events import Document, Incoming, Keyboard
+from bot.dispatch import InboundUpdate
+from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
+from handlers.events import Document, Keyboard
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -114,39 +114,6 @@ class AiogramBotApi:
         )
 
 
-def to_inbound(update: Update) -> InboundUpdate | None:
-    """An aiogram update as the core's event; None for kinds the bot does not answer."""
-    query: CallbackQuery | None = update.callback_query
-    if query is not None:
-        message = query.message
-        if message is None:
-            return None
-        return InboundUpdate(
-            Incoming(
-                query.from_user.id,
-                message.chat.id,
-                query.from_user.language_code,
-                callback=query.data or "",
-                message_id=message.message_id,
-                update_id=update.update_id,
-            ),
-            callback_query_id=query.id,
-        )
-    incoming: Message | None = update.message
-    if incoming is None or incoming.from_user is None:
-        return None
-    user = incoming.from_user
-    return InboundUpdate(
-        Incoming(
-            user.id,
-            incoming.chat.id,
-            user.language_code,
-            text=incoming.text or incoming.caption or "",
-            update_id=update.update_id,
-        ),
-    )
-
-
 class AiogramTransport:
     name = "aiogram"
 
@@ -180,17 +147,8 @@ class AiogramTransport:
         return to_inbound(Update.model_validate(data, context={"bot": self.bot}))
 
     async def start_polling(self, dispatch: Dispatch) -> None:
-        async def on_update(update: Update) -> None:
-            inbound = to_inbound(update)
-            if inbound is None:
-                return
-            try:
-                await dispatch(inbound)
-            except UpdateFailed as exc:
-                log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
-
         async def feed(event: Message | CallbackQuery, event_update: Update) -> None:
-            await on_update(event_update)
+            await deliver(dispatch, event_update)
 
         self._dispatcher.message.register(feed)
         self._dispatcher.callback_query.register(feed)

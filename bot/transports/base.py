@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import structlog
+
 from bot.botapi import BotApi, BotIdentity
-from bot.dispatch import InboundUpdate
+from bot.dispatch import InboundUpdate, UpdateFailed
+from handlers.events import Incoming
+
+log = structlog.get_logger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 Dispatch = Callable[[InboundUpdate], Awaitable[None]]
@@ -14,6 +19,98 @@ Dispatch = Callable[[InboundUpdate], Awaitable[None]]
 
 class StartupError(Exception):
     """The bot cannot start (token refused, Bot API unreachable); the message says why."""
+
+
+class TelegramUser(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def language_code(self) -> str | None: ...
+
+
+class TelegramChat(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+class TelegramMessage(Protocol):
+    @property
+    def message_id(self) -> int: ...
+    @property
+    def chat(self) -> TelegramChat: ...
+
+
+class TelegramTextMessage(TelegramMessage, Protocol):
+    @property
+    def from_user(self) -> TelegramUser | None: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def caption(self) -> str | None: ...
+
+
+class TelegramQuery(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def from_user(self) -> TelegramUser: ...
+    @property
+    def data(self) -> str | None: ...
+    @property
+    def message(self) -> TelegramMessage | None: ...
+
+
+class TelegramUpdate(Protocol):
+    """The fields both frameworks' update objects share, under the same names."""
+
+    @property
+    def update_id(self) -> int: ...
+    @property
+    def message(self) -> TelegramTextMessage | None: ...
+    @property
+    def callback_query(self) -> TelegramQuery | None: ...
+
+
+def to_inbound(update: TelegramUpdate) -> InboundUpdate | None:
+    """A framework's update as the core's event; None for kinds the bot does not answer."""
+    query = update.callback_query
+    if query is not None:
+        if query.message is None:
+            return None
+        return InboundUpdate(
+            Incoming(
+                query.from_user.id,
+                query.message.chat.id,
+                query.from_user.language_code,
+                callback=query.data or "",
+                message_id=query.message.message_id,
+                update_id=update.update_id,
+            ),
+            callback_query_id=query.id,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    return InboundUpdate(
+        Incoming(
+            message.from_user.id,
+            message.chat.id,
+            message.from_user.language_code,
+            text=message.text or message.caption or "",
+            update_id=update.update_id,
+        )
+    )
+
+
+async def deliver(dispatch: Dispatch, update: TelegramUpdate) -> None:
+    """Hand a polled update to the dispatcher; polling cannot ask for it again, so log a failure."""
+    inbound = to_inbound(update)
+    if inbound is None:
+        return
+    try:
+        await dispatch(inbound)
+    except UpdateFailed as exc:
+        log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
 
 
 class Transport(Protocol):

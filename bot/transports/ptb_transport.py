@@ -21,9 +21,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
-from bot.dispatch import InboundUpdate, UpdateFailed
-from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError
-from handlers.events import Document, Incoming, Keyboard
+from bot.dispatch import InboundUpdate
+from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
+from handlers.events import Document, Keyboard
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -119,40 +119,6 @@ class PtbBotApi:
         await _translated(self._bot.set_my_commands(commands, language_code=language_code))
 
 
-def to_inbound(update: Update) -> InboundUpdate | None:
-    """A PTB update as the core's event; None for kinds the bot does not answer."""
-    if update.callback_query is not None:
-        query = update.callback_query
-        message = query.message
-        if message is None:
-            return None
-        user = query.from_user
-        return InboundUpdate(
-            Incoming(
-                user.id,
-                message.chat.id,
-                user.language_code,
-                callback=query.data or "",
-                message_id=message.message_id,
-                update_id=update.update_id,
-            ),
-            callback_query_id=query.id,
-        )
-    message = update.message
-    if message is None or message.from_user is None:
-        return None
-    user = message.from_user
-    return InboundUpdate(
-        Incoming(
-            user.id,
-            message.chat.id,
-            user.language_code,
-            text=message.text or message.caption or "",
-            update_id=update.update_id,
-        ),
-    )
-
-
 class PtbTransport:
     name = "ptb"
 
@@ -192,14 +158,8 @@ class PtbTransport:
         return to_inbound(Update.de_json(data, self.application.bot))
 
     async def start_polling(self, dispatch: Dispatch) -> None:
-        async def on_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            inbound = to_inbound(update) if isinstance(update, Update) else None
-            if inbound is None:
-                return
-            try:
-                await dispatch(inbound)
-            except UpdateFailed as exc:
-                log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
+        async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            await deliver(dispatch, update)
 
         self.application.add_handler(TypeHandler(Update, on_update))
         await self.application.start()
