@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-import structlog
 from aiogram import Bot, Dispatcher
 from aiogram import exceptions as ag
 from aiogram.client.default import DefaultBotProperties
@@ -30,7 +29,6 @@ from bot.dispatch import InboundUpdate
 from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
 from handlers.events import Document, Keyboard
 
-log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 

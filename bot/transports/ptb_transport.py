@@ -7,7 +7,6 @@ import os
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-import structlog
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -25,7 +24,6 @@ from bot.dispatch import InboundUpdate
 from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
 from handlers.events import Document, Keyboard
 
-log = structlog.get_logger(__name__)
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
