@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import signal
 from functools import partial
@@ -104,6 +105,10 @@ async def _serve(
     except BotApiError as exc:
         log.warning("commands_not_registered", reason=exc.description)
 
+    # Everything built so far (FAQ index, catalogs, framework objects) lives as long as the
+    # process: keep it out of the garbage collector's full passes, which otherwise pause the
+    # bot for tens of milliseconds.
+    gc.freeze()
     webhook_runner = None
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
