@@ -157,6 +157,7 @@ class AiogramTransport:
                 close_bot_session=False,
                 allowed_updates=ALLOWED_UPDATES,
                 polling_timeout=20,
+                tasks_concurrency_limit=64,
             )
         )
 
