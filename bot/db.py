@@ -36,8 +36,15 @@ def create_engine(url: str) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # SQLite has one writer at a time: concurrent connections only meet in its busy-wait
         # loop (sleeps of several milliseconds). One connection, queued in the pool, is faster.
+        # Sessions roll back what they did not commit when they close, so the pool's own
+        # rollback on return would only cost a round trip to the driver's thread.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            pool_reset_on_return=None,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
