@@ -23,7 +23,6 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,12 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from faq.evaluation import load_dev_set  # noqa: E402
 from tests.botapi import FakeBotApi  # noqa: E402
+from tests.databases import scratch_postgres  # noqa: E402
 
 FRAMEWORKS = ("ptb", "aiogram")
 
@@ -143,17 +140,8 @@ async def fresh_database(server: str | None) -> AsyncIterator[str | None]:
     if server is None:
         yield None
         return
-    url = make_url(server).set(drivername="postgresql+asyncpg")
-    name = f"mesbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with scratch_postgres(server, prefix="mesbot_bench") as url:
+        yield url
 
 
 async def measure(

@@ -34,8 +34,15 @@ async def scratch_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
         return
     assert POSTGRES_URL is not None
-    server = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg")
-    name = f"mesbot_test_{uuid.uuid4().hex[:12]}"
+    async with scratch_postgres(POSTGRES_URL) as url:
+        yield url
+
+
+@asynccontextmanager
+async def scratch_postgres(server_url: str, prefix: str = "mesbot_test") -> AsyncIterator[str]:
+    """A new, empty database on a PostgreSQL server, dropped afterwards (also by the bench)."""
+    server = make_url(server_url).set(drivername="postgresql+asyncpg")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:
