@@ -12,14 +12,13 @@ import asyncio
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.botapi import BotApiError
 from bot.flood import FloodGuard, Verdict
+from bot.locks import KeyedLocks
 from bot.sender import Sender, SendFailed
 from handlers.conversation import Conversation
 from handlers.events import Incoming
-from handlers.users import Users
 
 log = structlog.get_logger(__name__)
 
@@ -42,14 +41,12 @@ class UpdateDispatcher:
         *,
         conversation: Conversation,
         sender: Sender,
-        sessions: async_sessionmaker[AsyncSession],
         flood: FloodGuard | None = None,
     ) -> None:
         self._conversation = conversation
         self._sender = sender
-        self._sessions = sessions
         self._flood = flood or FloodGuard()
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chats = KeyedLocks()
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def dispatch(self, update: InboundUpdate) -> None:
@@ -58,7 +55,7 @@ class UpdateDispatcher:
         if task is not None:
             self._in_flight.add(task)
         try:
-            async with self._chat_lock(update.event.chat_id):
+            async with self._chats.hold(update.event.chat_id):
                 await self._dispatch(update)
         finally:
             if task is not None:
@@ -97,18 +94,3 @@ class UpdateDispatcher:
             raise UpdateFailed(str(exc)) from exc
         except BotApiError as exc:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
-
-    def _chat_lock(self, chat_id: int) -> asyncio.Lock:
-        lock = self._chat_locks.get(chat_id)
-        if lock is None:
-            if len(self._chat_locks) > 10_000:
-                self._chat_locks = {c: lk for c, lk in self._chat_locks.items() if lk.locked()}
-            lock = self._chat_locks[chat_id] = asyncio.Lock()
-        return lock
-
-
-async def mark_blocked(sessions: async_sessionmaker[AsyncSession], chat_id: int) -> None:
-    """The `Sender`'s report of a 403: private chats share their user's id."""
-    async with sessions() as session:
-        await Users(session).set_blocked(chat_id, True)
-        await session.commit()

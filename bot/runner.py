@@ -6,14 +6,13 @@ import asyncio
 import gc
 import re
 import signal
-from functools import partial
 
 import structlog
 
 from bot.app import App, build_app
 from bot.botapi import BotApi, BotApiError
 from bot.config import Settings
-from bot.dispatch import UpdateDispatcher, mark_blocked
+from bot.dispatch import UpdateDispatcher
 from bot.flood import FloodGuard
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
@@ -92,12 +91,11 @@ async def _serve(
     sender = Sender(
         transport.api,
         policy=RetryPolicy(attempts=settings.send_attempts, first_backoff=settings.send_backoff),
-        on_blocked=partial(mark_blocked, app.sessions),
+        on_blocked=app.conversation.blocked,
     )
     dispatcher = UpdateDispatcher(
         conversation=app.conversation,
         sender=sender,
-        sessions=app.sessions,
         flood=FloodGuard(settings.flood_limit, settings.flood_period),
     )
     try:

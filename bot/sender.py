@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import structlog
 
 from bot.botapi import Blocked, BotApi, Rejected, RetryAfter, Unavailable
+from bot.locks import KeyedLocks
 from faq.telegram_html import MAX_MESSAGE_CHARS, escape, to_plain
 from handlers.events import Keyboard, Reply, Response
 
@@ -44,6 +44,8 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     Cuts fall between paragraphs, else between lines; a single line longer than the limit is
     sent as escaped plain text in pieces (its markup is lost rather than broken).
     """
+    if len(text) <= limit:  # markup only adds characters: no need to parse it to know
+        return [text]
 
     def cut(line: str) -> list[str]:
         plain = to_plain(line)
@@ -91,8 +93,7 @@ class Sender:
         self._policy = policy or RetryPolicy()
         self._on_blocked = on_blocked
         self._sleep = sleep
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        self._chats = KeyedLocks()
 
     async def play(
         self,
@@ -103,7 +104,7 @@ class Sender:
         callback_query_id: str | None = None,
     ) -> None:
         """Send (or edit into ``message_id``) every reply, then answer the button press."""
-        async with self._chat(chat_id):
+        async with self._chats.hold(chat_id):
             try:
                 for reply in response.replies:
                     await self._deliver(chat_id, reply, message_id)
@@ -112,7 +113,7 @@ class Sender:
                     await self.answer_callback(callback_query_id, response.notice)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
-        async with self._chat(chat_id):
+        async with self._chats.hold(chat_id):
             await self._deliver(chat_id, reply, None)
 
     async def answer_callback(self, query_id: str, text: str | None) -> None:
@@ -176,16 +177,3 @@ class Sender:
                     await self._on_blocked(chat_id)
                 raise
         raise SendFailed(f"still limited after {policy.attempts} attempts")
-
-    @asynccontextmanager
-    async def _chat(self, chat_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[chat_id] -= 1
-            if not self._users[chat_id]:
-                del self._users[chat_id]
-                del self._locks[chat_id]

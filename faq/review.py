@@ -18,9 +18,8 @@ MAX_STORED_CHARS = 1000
 class QuestionLog:
     """Questions of one database session; the caller commits."""
 
-    def __init__(self, session: AsyncSession, retention: dt.timedelta) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._retention = retention
 
     async def record(self, lang: str, text: str, result: MatchResult) -> int:
         """Store the redacted question; unanswered ones are flagged for review."""
@@ -66,9 +65,9 @@ class QuestionLog:
         )
         return list(rows)
 
-    async def purge(self) -> int:
-        """Delete the questions past retention that nobody flagged for review."""
-        cutoff = utcnow() - self._retention
+    async def purge(self, retention: dt.timedelta) -> int:
+        """Delete the questions older than ``retention`` that nobody flagged for review."""
+        cutoff = utcnow() - retention
         result = await self._session.execute(
             delete(QuestionRow).where(
                 QuestionRow.needs_review.is_(False), QuestionRow.created_at < cutoff

@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from faq.catalog import FaqCatalog
+from faq.review import QuestionLog
 from faq.telegram_html import escape
 from handlers import keyboards
 from handlers.callbacks import (
@@ -39,7 +40,7 @@ WEBINARS_ENTRY = "bot.webinars"
 DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
 MAX_TEXT_CHARS = 4000
 PROCESSED_RETENTION = dt.timedelta(days=2)  # far longer than Telegram keeps an update
-PURGE_INTERVAL = 60.0
+TIDY_INTERVAL = 60.0  # seconds between deletions of what is past retention
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,9 @@ class Conversation:
     ) -> None:
         self._sessions = sessions
         self._catalogs = catalogs
-        self._next_purge = 0.0
-        self.faq = FaqConversation(faq, question_retention)
+        self._question_retention = question_retention
+        self._next_tidy = 0.0
+        self.faq = FaqConversation(faq)
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
             "empty": self._on_empty,
@@ -90,7 +92,8 @@ class Conversation:
             if texts is None:
                 return Response(duplicate=True)
             response = await self._handlers[route.name](Context(event, session, texts))
-            await self._mark_answered(session, event)
+            self._mark_answered(session, event)
+            await self._tidy(session)
             await session.commit()
         log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
         return response
@@ -101,7 +104,7 @@ class Conversation:
             texts = await self._arrive(session, event)
             if texts is None:
                 return Response(duplicate=True)
-            await self._mark_answered(session, event)
+            self._mark_answered(session, event)
             await session.commit()
         return Response.of(
             Reply(
@@ -117,6 +120,13 @@ class Conversation:
             await ProcessedUpdates(session).forget(event.update_id)
             await session.commit()
 
+    async def blocked(self, chat_id: int) -> None:
+        """Telegram refused a message to this chat (403): the user blocked the bot. Private
+        chats share their user's id."""
+        async with self._sessions() as session:
+            await Users(session).set_blocked(chat_id, True)
+            await session.commit()
+
     async def _arrive(self, session: AsyncSession, event: Incoming) -> Texts | None:
         """The user's words for this event; None when the event was answered before."""
         standing = await arrival(session, event.user_id, event.update_id)
@@ -128,14 +138,18 @@ class Conversation:
         lang = standing.lang if standing.lang in SUPPORTED else None
         return self._catalogs.texts(lang or self._catalogs.negotiate(event.language_code))  # type: ignore[arg-type]
 
-    async def _mark_answered(self, session: AsyncSession, event: Incoming) -> None:
-        if event.update_id is None:
+    @staticmethod
+    def _mark_answered(session: AsyncSession, event: Incoming) -> None:
+        if event.update_id is not None:
+            ProcessedUpdates(session).mark(event.update_id)
+
+    async def _tidy(self, session: AsyncSession) -> None:
+        """At most once a minute, delete what is kept only for a while."""
+        if time.monotonic() < self._next_tidy:
             return
-        updates = ProcessedUpdates(session)
-        updates.mark(event.update_id)
-        if time.monotonic() >= self._next_purge:
-            self._next_purge = time.monotonic() + PURGE_INTERVAL
-            await updates.purge(PROCESSED_RETENTION)
+        self._next_tidy = time.monotonic() + TIDY_INTERVAL
+        await QuestionLog(session).purge(self._question_retention)
+        await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from urllib.parse import urlsplit
 
 from faq.catalog import FaqCatalog
@@ -18,7 +16,6 @@ from handlers.events import Reply, Response
 from handlers.i18n import Texts
 
 HELP_IN_PERSON = "help.in_person"
-PURGE_INTERVAL = 60.0  # seconds between deletions of questions past retention
 ECHO_CHARS = 120
 
 
@@ -43,20 +40,14 @@ def theme_labels(texts: Texts) -> dict[str, str]:
 class FaqConversation:
     """Answers questions, shows entries, takes feedback; one instance per process."""
 
-    def __init__(self, catalog: FaqCatalog, retention: dt.timedelta) -> None:
+    def __init__(self, catalog: FaqCatalog) -> None:
         self.catalog = catalog
-        self._retention = retention
-        self._next_purge = 0.0
 
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
         question_id = None
         if any(ch.isalnum() for ch in text):
-            log = QuestionLog(ctx.session, self._retention)
-            question_id = await log.record(ctx.lang, text, result)
-            if time.monotonic() >= self._next_purge:
-                self._next_purge = time.monotonic() + PURGE_INTERVAL
-                await log.purge()
+            question_id = await QuestionLog(ctx.session).record(ctx.lang, text, result)
         return Response.of(self._reply(ctx.texts, text, result, question_id))
 
     def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:
@@ -66,9 +57,7 @@ class FaqConversation:
         return Response.of(self._answer(texts, entry, None, edit=edit))
 
     async def vote(self, ctx: Context, question_id: int, entry_id: str, value: int) -> Response:
-        recorded = await QuestionLog(ctx.session, self._retention).vote(
-            question_id, entry_id, value
-        )
+        recorded = await QuestionLog(ctx.session).vote(question_id, entry_id, value)
         _ = ctx.texts._
         if not recorded:
             return Response(notice=_("Your opinion on this answer was already recorded."))
@@ -87,7 +76,7 @@ class FaqConversation:
         )
 
     async def none_fits(self, ctx: Context, question_id: int) -> Response:
-        await QuestionLog(ctx.session, self._retention).flag(question_id)
+        await QuestionLog(ctx.session).flag(question_id)
         return Response.of(self._fallback(ctx.texts, None))
 
     def themes(self, texts: Texts, *, edit: bool = False) -> Response:

@@ -107,18 +107,18 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
         answered = MatchResult("answer", "documents.hide", 80.0, ())
         unanswered = MatchResult("fallback", None, 10.0, ())
         async with sessions() as session:
-            log = QuestionLog(session, dt.timedelta(hours=48))
+            log = QuestionLog(session)
             kept = await log.record("fr", "je suis au 06 12 34 56 78", unanswered)
             await log.record("fr", "masquer un document", answered)
             await session.commit()
         async with sessions() as session:
-            rows = await QuestionLog(session, dt.timedelta(hours=48)).to_review()
+            rows = await QuestionLog(session).to_review()
         assert [r.id for r in rows] == [kept]
         assert rows[0].text == "je suis au [phone]"
         async with sessions() as session:
-            assert await QuestionLog(session, dt.timedelta(seconds=0)).purge() == 1
+            assert await QuestionLog(session).purge(dt.timedelta(seconds=0)) == 1
             await session.commit()
         async with sessions() as session:
-            remaining = await QuestionLog(session, dt.timedelta(hours=48)).to_review()
+            remaining = await QuestionLog(session).to_review()
         assert [r.id for r in remaining] == [kept]
         await engine.dispose()
