@@ -18,6 +18,7 @@ from faq.entries import bundled_entries
 from faq.store import FaqStore
 from handlers.conversation import Conversation
 from handlers.i18n import Catalogs
+from handlers.roles import Roles
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +80,7 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             sessions=sessions,
             catalogs=catalogs,
             faq=catalog,
+            roles=Roles(settings.admin_ids),
             question_retention=settings.question_retention,
         )
         log.info(

@@ -72,5 +72,11 @@ class BotApi(Protocol):
     async def answer_callback(self, query_id: str, text: str | None) -> None: ...
 
     async def set_commands(
-        self, commands: list[tuple[str, str]], language_code: str | None
-    ) -> None: ...
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None,
+        chat_id: int | None = None,
+    ) -> None:
+        """The menu for clients in ``language_code`` (None: any other), in every chat or, with
+        ``chat_id``, in that chat only (where it wins over the others)."""
+        ...

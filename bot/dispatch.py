@@ -16,6 +16,7 @@ import structlog
 from bot.botapi import BotApiError
 from bot.flood import FloodGuard, Verdict
 from bot.locks import KeyedLocks
+from bot.menus import CommandMenus
 from bot.sender import Sender, SendFailed
 from handlers.conversation import Conversation
 from handlers.events import Incoming
@@ -42,10 +43,12 @@ class UpdateDispatcher:
         conversation: Conversation,
         sender: Sender,
         flood: FloodGuard | None = None,
+        menus: CommandMenus | None = None,
     ) -> None:
         self._conversation = conversation
         self._sender = sender
         self._flood = flood or FloodGuard()
+        self._menus = menus
         self._chats = KeyedLocks()
         self._in_flight: set[asyncio.Task[None]] = set()
 
@@ -94,3 +97,5 @@ class UpdateDispatcher:
             raise UpdateFailed(str(exc)) from exc
         except BotApiError as exc:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
+        if self._menus is not None:
+            await self._menus.seen(event.user_id)

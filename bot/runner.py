@@ -10,15 +10,14 @@ import signal
 import structlog
 
 from bot.app import App, build_app
-from bot.botapi import BotApi, BotApiError
+from bot.botapi import BotApiError
 from bot.config import Settings
 from bot.dispatch import UpdateDispatcher
 from bot.flood import FloodGuard
+from bot.menus import CommandMenus
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
 from bot.webhook import make_app, serve, webhook_path
-from handlers.commands import menu
-from handlers.i18n import SUPPORTED, Catalogs
 
 log = structlog.get_logger(__name__)
 TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -57,13 +56,6 @@ def make_transport(settings: Settings, token: str) -> Transport:
     return PtbTransport(token, base)
 
 
-async def register_commands(api: BotApi, catalogs: Catalogs) -> None:
-    """The command menu in each language, and in the default language for other clients."""
-    for lang in SUPPORTED:
-        await api.set_commands(menu(catalogs.texts(lang)), lang)
-    await api.set_commands(menu(catalogs.texts(catalogs.default)), None)
-
-
 async def run_bot(
     settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None
 ) -> None:
@@ -93,13 +85,15 @@ async def _serve(
         policy=RetryPolicy(attempts=settings.send_attempts, first_backoff=settings.send_backoff),
         on_blocked=app.conversation.blocked,
     )
+    menus = CommandMenus(transport.api, app.catalogs, app.conversation.roles)
     dispatcher = UpdateDispatcher(
         conversation=app.conversation,
         sender=sender,
         flood=FloodGuard(settings.flood_limit, settings.flood_period),
+        menus=menus,
     )
     try:
-        await register_commands(transport.api, app.catalogs)
+        await menus.register()
     except BotApiError as exc:
         log.warning("commands_not_registered", reason=exc.description)
 

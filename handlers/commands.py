@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from handlers.i18n import Texts
+from handlers.roles import Role
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -21,6 +22,7 @@ class Command(Enum):
     MY_DATA = "mydata"
     FORGET = "forget"
     CANCEL = "cancel"
+    STATS = "stats"
 
 
 ALIASES: dict[str, Command] = {
@@ -41,7 +43,11 @@ ALIASES: dict[str, Command] = {
     "forget": Command.FORGET,
     "annuler": Command.CANCEL,
     "cancel": Command.CANCEL,
+    "stats": Command.STATS,
 }
+
+# Commands reserved to a role; the others are everyone's.
+REQUIRED_ROLE: dict[Command, Role] = {Command.STATS: Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -60,11 +66,12 @@ def parse_command(text: str) -> ParsedCommand | None:
     return ParsedCommand(name, ALIASES.get(name), (match.group(2) or "").strip())
 
 
-def menu(texts: Texts) -> list[tuple[str, str]]:
-    """Commands shown in the client's menu, in the user's language (for ``setMyCommands``)."""
+def menu(texts: Texts, role: Role = Role.USER) -> list[tuple[str, str]]:
+    """Commands shown in the client's menu of someone with ``role``, in the user's language
+    (for ``setMyCommands``)."""
     _ = texts._
     french = texts.lang == "fr"
-    return [
+    commands = [
         ("aide" if french else "help", _("How to use this bot")),
         ("themes" if french else "topics", _("Browse the questions by topic")),
         ("aidant" if french else "caregiver", _("Giving a caregiver access")),
@@ -73,3 +80,6 @@ def menu(texts: Texts) -> list[tuple[str, str]]:
         ("mesdonnees" if french else "mydata", _("See what the bot keeps about you")),
         ("oublier" if french else "forget", _("Erase what the bot keeps about you")),
     ]
+    if role >= Role.ADMIN:
+        commands.append(("stats", _("Figures on the bot's use (administrators)")))
+    return commands

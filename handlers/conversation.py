@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from faq.catalog import FaqCatalog
 from faq.review import QuestionLog
 from faq.telegram_html import escape
-from handlers import keyboards
+from handlers import keyboards, stats
 from handlers.callbacks import (
     CallbackData,
     CallbackError,
@@ -25,11 +25,12 @@ from handlers.callbacks import (
     Themes,
     Vote,
 )
-from handlers.commands import Command, ParsedCommand, parse_command
+from handlers.commands import REQUIRED_ROLE, Command, ParsedCommand, parse_command
 from handlers.context import Context
 from handlers.events import Button, Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation
 from handlers.i18n import SUPPORTED, Catalogs, Texts
+from handlers.roles import Roles
 from handlers.updates import ProcessedUpdates, arrival
 from handlers.users import Users
 
@@ -67,9 +68,11 @@ class Conversation:
         sessions: async_sessionmaker[AsyncSession],
         catalogs: Catalogs,
         faq: FaqCatalog,
+        roles: Roles,
         question_retention: dt.timedelta,
     ) -> None:
         self._sessions = sessions
+        self.roles = roles
         self._catalogs = catalogs
         self._question_retention = question_retention
         self._next_tidy = 0.0
@@ -171,6 +174,9 @@ class Conversation:
         parsed = parse_command(ctx.event.text or "")
         assert parsed is not None  # the route applies only to commands
         _ = ctx.texts._
+        required = REQUIRED_ROLE.get(parsed.command) if parsed.command else None
+        if required is not None and self.roles.of(ctx.event.user_id) < required:
+            return Response.of(Reply(_("This command is reserved for the bot's administrators.")))
         match parsed.command:
             case Command.START:
                 return await self._start(ctx, parsed)
@@ -200,6 +206,8 @@ class Conversation:
                 )
             case Command.CANCEL:
                 return Response.of(Reply(_("There is nothing to cancel.")))
+            case Command.STATS:
+                return Response.of(Reply(stats.render(ctx.texts, await stats.usage(ctx.session))))
             case None:
                 return Response.of(
                     Reply(

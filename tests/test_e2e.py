@@ -144,6 +144,38 @@ async def test_conversation(bot_settings: Settings, api: FakeBotApi) -> None:
     assert ("aide", "Comment utiliser ce bot") in api.commands[("default", None, "fr")]
 
 
+async def test_administrators_get_their_menu_and_stats(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    known, newcomer = 7001, 7002
+    api.user_says(known, "/start")  # wrote before: Telegram accepts a menu for their chat
+    settings = bot_settings.model_copy(update={"admin_ids": [known, newcomer]})
+    async with running(settings, api):
+        await api.next_messages(known)
+        assert ("stats", "Chiffres d'utilisation du bot (administrateurs)") in api.commands[
+            ("chat", known, "fr")
+        ]
+        assert ("chat", newcomer, "fr") not in api.commands  # "chat not found" until they write
+
+        api.user_says(newcomer, "/stats", language_code="en")
+        (figures,) = await api.next_messages(newcomer)
+        assert "Questions waiting for review: 0" in figures.visible_text
+        assert "Messages and button presses answered: 1" in figures.visible_text  # the /start
+        await api.wait_for(lambda: ("chat", newcomer, "") in api.commands)
+        api.user_says(USER, "/stats")
+        (refused,) = await api.next_messages(USER)
+        assert "réservée aux administrateurs" in refused.visible_text
+
+    for lang in ("fr", "en", ""):
+        everyone = api.commands[("default", None, lang)]
+        assert "stats" not in {name for name, _ in everyone}
+        for admin in (known, newcomer):
+            assert api.commands[("chat", admin, lang)][: len(everyone)] == everyone
+    assert ("stats", "Figures on the bot's use (administrators)") in api.commands[
+        ("chat", newcomer, "en")
+    ]
+
+
 async def test_bad_input_gets_safe_replies(bot_settings: Settings, api: FakeBotApi) -> None:
     inputs = [
         "a" * 4096,

@@ -51,7 +51,10 @@ class ScriptedApi:
         self.calls.append(("answer_callback", query_id, text or ""))
 
     async def set_commands(
-        self, commands: list[tuple[str, str]], language_code: str | None
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None,
+        chat_id: int | None = None,
     ) -> None:
         self.calls.append(("set_commands", language_code or "", str(len(commands))))
 

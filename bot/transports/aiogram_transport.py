@@ -15,6 +15,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -102,11 +103,15 @@ class AiogramBotApi:
         await _translated(self._bot.answer_callback_query(query_id, text=text))
 
     async def set_commands(
-        self, commands: list[tuple[str, str]], language_code: str | None
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None,
+        chat_id: int | None = None,
     ) -> None:
         await _translated(
             self._bot.set_my_commands(
                 [BotCommand(command=c, description=d) for c, d in commands],
+                scope=BotCommandScopeChat(chat_id=chat_id) if chat_id is not None else None,
                 language_code=language_code,
             )
         )

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     Bot,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -112,9 +113,15 @@ class PtbBotApi:
         await _translated(self._bot.answer_callback_query(query_id, text=text))
 
     async def set_commands(
-        self, commands: list[tuple[str, str]], language_code: str | None
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None,
+        chat_id: int | None = None,
     ) -> None:
-        await _translated(self._bot.set_my_commands(commands, language_code=language_code))
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        await _translated(
+            self._bot.set_my_commands(commands, scope=scope, language_code=language_code)
+        )
 
 
 class PtbTransport:

@@ -1,0 +1,69 @@
+"""Roles through the core: what administrators may do that others may not, and their menus."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Settings
+from handlers.commands import menu
+from handlers.i18n import Catalogs
+from handlers.roles import Role
+from tests.conftest import Chat
+
+ADMIN = 900
+
+
+@pytest.fixture
+async def admin_app(settings: Settings) -> AsyncIterator[App]:
+    async with build_app(settings.model_copy(update={"admin_ids": [ADMIN]})) as built:
+        yield built
+
+
+def text_of(response) -> str:
+    (reply,) = response.replies
+    return reply.text
+
+
+async def test_stats_count_what_happened_today(admin_app: App) -> None:
+    user = Chat(admin_app, user_id=1)
+    answer = await user.say("comment activer mon espace santé")
+    await user.press_label("👎")
+    user.last = answer
+    await user.press_label("👍")  # ignored: the answer has its vote
+    await user.say("recette de la tarte aux pommes")
+    other = Chat(admin_app, user_id=2)
+    await other.say("/langue")
+    await other.press_label("🇬🇧 English")
+
+    figures = text_of(await Chat(admin_app, user_id=ADMIN).say("/stats"))
+
+    assert "Questions : 2" in figures
+    assert "• réponse directe : 1" in figures
+    assert "• sans réponse : 1" in figures
+    assert "Votes : 👍 0 · 👎 1" in figures
+    assert "Questions en attente de relecture : 2" in figures  # the 👎 and the unanswered
+    assert "Personnes ayant choisi une langue : 1" in figures
+
+
+async def test_stats_are_for_administrators_only(admin_app: App) -> None:
+    refused = text_of(await Chat(admin_app, user_id=1).say("/stats"))
+    assert "réservée aux administrateurs" in refused
+    assert "Questions" not in refused
+
+
+async def test_stats_in_english(admin_app: App) -> None:
+    figures = text_of(await Chat(admin_app, user_id=ADMIN, language_code="en").say("/stats"))
+    assert "Questions waiting for review: 0" in figures
+
+
+def test_administrators_menu_adds_their_commands_to_everyones() -> None:
+    catalogs = Catalogs("fr")
+    for lang in ("fr", "en"):
+        everyone = menu(catalogs.texts(lang), Role.USER)
+        admin = menu(catalogs.texts(lang), Role.ADMIN)
+        assert admin[: len(everyone)] == everyone
+        assert [name for name, _ in admin[len(everyone) :]] == ["stats"]
+        assert all(1 <= len(text) <= 256 for _, text in admin)  # Telegram's description limit
