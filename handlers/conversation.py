@@ -31,7 +31,7 @@ from handlers.events import Button, Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation
 from handlers.i18n import SUPPORTED, Catalogs, Texts
 from handlers.roles import Roles
-from handlers.updates import ProcessedUpdates, arrival
+from handlers.updates import ProcessedUpdates, arrive
 from handlers.users import Users
 
 log = structlog.get_logger(__name__)
@@ -95,7 +95,6 @@ class Conversation:
             if texts is None:
                 return Response(duplicate=True)
             response = await self._handlers[route.name](Context(event, session, texts))
-            self._mark_answered(session, event)
             await self._tidy(session)
             await session.commit()
         log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
@@ -107,7 +106,6 @@ class Conversation:
             texts = await self._arrive(session, event)
             if texts is None:
                 return Response(duplicate=True)
-            self._mark_answered(session, event)
             await session.commit()
         return Response.of(
             Reply(
@@ -132,19 +130,14 @@ class Conversation:
 
     async def _arrive(self, session: AsyncSession, event: Incoming) -> Texts | None:
         """The user's words for this event; None when the event was answered before."""
-        standing = await arrival(session, event.user_id, event.update_id)
-        if standing.seen:
+        standing = await arrive(session, event.user_id, event.update_id)
+        if standing is None:
             log.info("update_skipped", update_id=event.update_id, reason="already answered")
             return None
         if standing.blocked:
             await Users(session).set_blocked(event.user_id, False)  # they wrote: not blocked
         lang = standing.lang if standing.lang in SUPPORTED else None
         return self._catalogs.texts(lang or self._catalogs.negotiate(event.language_code))  # type: ignore[arg-type]
-
-    @staticmethod
-    def _mark_answered(session: AsyncSession, event: Incoming) -> None:
-        if event.update_id is not None:
-            ProcessedUpdates(session).mark(event.update_id)
 
     async def _tidy(self, session: AsyncSession) -> None:
         """At most once a minute, delete what is kept only for a while."""

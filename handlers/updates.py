@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, false, select
+from sqlalchemy import ScalarSelect, Select, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from faq.db import utcnow
 from handlers.models import ProcessedUpdateRow, UserRow
@@ -14,33 +17,59 @@ from handlers.models import ProcessedUpdateRow, UserRow
 
 @dataclass(frozen=True)
 class Arrival:
-    """What the conversation needs to know before answering an event."""
+    """What the conversation needs to know about the user before answering an event."""
 
-    seen: bool  # the update was answered before
     lang: str | None  # the language the user chose, if any
     blocked: bool  # the user had blocked the bot
 
 
-async def arrival(session: AsyncSession, user_id: int, update_id: int | None) -> Arrival:
-    """The update's and the user's standing, in one round trip to the database."""
-    seen = (
-        select(ProcessedUpdateRow.update_id)
-        .where(ProcessedUpdateRow.update_id == update_id)
-        .exists()
-        if update_id is not None
-        else false()
+async def arrive(session: AsyncSession, user_id: int, update_id: int | None) -> Arrival | None:
+    """The user's standing, claiming the update for this transaction in the same statement;
+    None when the update was answered before.
+
+    The claim is a row in ``processed_updates``: it stands if the transaction commits with the
+    answer and vanishes if it rolls back. On PostgreSQL, another instance handed the same update
+    meanwhile waits for this transaction, then finds the update answered."""
+    if update_id is None:
+        row = (await session.execute(_look_up(), {"user_id": user_id})).one()
+    else:
+        dialect = session.get_bind().dialect.name
+        parameters = {"user_id": user_id, "update_id": update_id, "now": utcnow()}
+        row = (await session.execute(_claim(dialect), parameters)).one_or_none()
+        if row is None:
+            return None
+    return Arrival(row[0], bool(row[1]))
+
+
+# These statements are built once, on the tables rather than the mapped classes: building them,
+# and the ORM's handling of ORM statements, cost more than running them.
+
+
+def _standing() -> tuple[ScalarSelect[str | None], ScalarSelect[bool]]:
+    users = UserRow.__table__.c
+    user = users.id == bindparam("user_id")
+    return (
+        select(users.lang).where(user).scalar_subquery(),
+        select(users.blocked_at.is_not(None)).where(user).scalar_subquery(),
     )
-    user = select(UserRow).where(UserRow.id == user_id).subquery()
-    row = (
-        await session.execute(
-            select(
-                seen,
-                select(user.c.lang).scalar_subquery(),
-                select(user.c.blocked_at.is_not(None)).scalar_subquery(),
-            )
-        )
-    ).one()
-    return Arrival(bool(row[0]), row[1], bool(row[2]))
+
+
+@cache
+def _look_up() -> Select[tuple[str | None, bool]]:
+    return select(*_standing())
+
+
+@cache
+def _claim(dialect: str) -> ReturningInsert[tuple[str | None, bool]]:
+    inserts = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+    if dialect not in inserts:
+        raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+    return (
+        inserts[dialect](ProcessedUpdateRow.__table__)
+        .values(update_id=bindparam("update_id"), processed_at=bindparam("now"))
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(*_standing())
+    )
 
 
 class ProcessedUpdates:
@@ -48,9 +77,6 @@ class ProcessedUpdates:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    def mark(self, update_id: int) -> None:
-        self._session.add(ProcessedUpdateRow(update_id=update_id, processed_at=utcnow()))
 
     async def forget(self, update_id: int) -> None:
         await self._session.execute(

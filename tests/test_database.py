@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -10,12 +11,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import METADATA, alembic_config, create_engine, downgrade, session_factory, upgrade
 from faq.entries import Entry
 from faq.matcher import MatchResult
 from faq.review import QuestionLog
 from faq.store import FaqStore
+from handlers.updates import Arrival, arrive
 from tests.databases import BACKENDS, scratch_database
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS)
@@ -122,3 +125,34 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
             remaining = await QuestionLog(session).to_review()
         assert [r.id for r in remaining] == [kept]
         await engine.dispose()
+
+
+async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path: Path) -> None:
+    """Two instances handed the same update (a webhook retry racing a slow first attempt): the
+    second waits for the first's transaction and finds the update answered; a rolled-back
+    claim leaves it free."""
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        first, second = create_engine(url), create_engine(url)
+        try:
+            async with session_factory(first)() as session:
+                assert await arrive(session, 1, 77) == Arrival(None, False)
+                racing = asyncio.create_task(_claim(session_factory(second), 77))
+                await asyncio.sleep(0.2)  # let the second instance reach the database
+                await session.commit()
+            assert await racing is None
+
+            async with session_factory(first)() as session:
+                assert await arrive(session, 1, 78) is not None
+                await session.rollback()
+            assert await _claim(session_factory(second), 78) is not None
+        finally:
+            await first.dispose()
+            await second.dispose()
+
+
+async def _claim(sessions: async_sessionmaker[AsyncSession], update_id: int) -> Arrival | None:
+    async with sessions() as session:
+        standing = await arrive(session, 1, update_id)
+        await session.commit()
+    return standing
