@@ -128,7 +128,8 @@ class _LanguageIndex:
                 df[t] += 1
         n = max(len(entries), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
-        self.vocabulary = list(self.idf)
+        # Sorted: typo look-ups that tie pick the same word whatever the hash seed.
+        self.vocabulary = sorted(self.idf)
 
         self.phrases: list[_Phrase] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -181,15 +182,20 @@ class _LanguageIndex:
                 matched[pid] += weight
         candidates = heapq.nlargest(settings.rerank, matched.items(), key=lambda kv: kv[1])
 
+        # Both texts are tokens sorted and joined: plain ratio is token_sort_ratio, unsorted again.
         query_text = " ".join(sorted(mapped))
+        entry_covers: dict[int, float] = {}
         best: dict[int, float] = {}
         for pid, weight in candidates:
             phrase = self.phrases[pid]
             query_cover = weight / total
-            entry_tokens = self.entry_tokens[phrase.entry]
-            entry_cover = sum(w for t, w in mapped.items() if t in entry_tokens) / total
+            entry_cover = entry_covers.get(phrase.entry)
+            if entry_cover is None:
+                entry_tokens = self.entry_tokens[phrase.entry]
+                entry_cover = sum(w for t, w in mapped.items() if t in entry_tokens) / total
+                entry_covers[phrase.entry] = entry_cover
             phrase_cover = sum(self.idf[t] for t in phrase.tokens if t in mapped) / phrase.weight
-            similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+            similarity = fuzz.ratio(query_text, phrase.text) / 100
             value = 100 * (
                 settings.query_weight * query_cover
                 + settings.entry_weight * entry_cover

@@ -22,25 +22,29 @@ MAX_QUERY_CHARS = 1000
 _APOSTROPHES = re.compile(r"['’`´ʼ‘]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]")  # Unicode's combining diacritical marks
 _STEMMERS = {"fr": "french", "en": "english"}
 
 
 def clean(text: str) -> str:
     """Printable text: NFKC, no control or format (zero-width) characters, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    kept = (
-        " " if ch in "\n\r\t" else ch
-        for ch in text
-        if ch in "\n\r\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    return " ".join("".join(kept).split())
+    if not text.isprintable():  # the rare message with line breaks, zero-width or control
+        text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
     """Lower case without accents; ``œ`` and ``æ`` spelled out."""
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    if text.isascii():
+        return text
+    # Latin accents are the usual case: one regex, then the per-character look-up only for
+    # what is left (other scripts, emoji).
+    text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFD", text))
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
 
 
 class Normaliser:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from faq.evaluation import load_dev_set
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -62,6 +64,24 @@ def test_faq_match_bundled_plain(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "documents.hide" in done.stdout
     assert not (tmp_path / "data").exists()
+
+
+def test_faq_match_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Decisions must not depend on Python's per-process hash seed (set iteration order)."""
+    questions = "\n".join(q.text for q in load_dev_set(ROOT / "tests" / "data" / "faq_dev.yaml"))
+    outputs = {
+        mesbot(
+            tmp_path,
+            "faq",
+            "match",
+            "--bundled",
+            "--json",
+            stdin=questions,
+            env={"PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
 
 
 def test_faq_check_bundled(tmp_path: Path) -> None:
