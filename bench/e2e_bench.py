@@ -173,6 +173,9 @@ async def main() -> int:
     parser.add_argument("--rate", type=float, default=200, help="steady rate, updates a second")
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
     parser.add_argument(
+        "--framework", choices=FRAMEWORKS, action="append", help="only this one (repeatable)"
+    )
+    parser.add_argument(
         "--postgres",
         metavar="URL",
         help="PostgreSQL server to run the bot on (a fresh database per run; default SQLite)",
@@ -190,7 +193,7 @@ async def main() -> int:
     )
     print("| framework, bot | burst: updates/s | steady rate | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
-    for framework in FRAMEWORKS:
+    for framework in args.framework or FRAMEWORKS:
         for echo in (False, True):
             print(await measure(framework, echo, questions, args), flush=True)
     print(f"\npython {sys.version.split()[0]}, {os.cpu_count()} cores")
