@@ -2,10 +2,11 @@
 
 The bot runs as its own process (`python -m bot run`, long polling, SQLite unless
 `--postgres` says otherwise) against the stand-in Bot API server of `tests/botapi.py`,
-which runs here with the load generator. Two figures per framework:
+which runs here with the load generator. Figures per framework:
 
 - throughput: a burst of questions from many users at once, and the updates per second until
-  every one is answered;
+  every one is answered, with the bot process's CPU time per update over the burst (on Linux;
+  steadier than throughput on a machine shared with other work);
 - latency: questions arriving at a steady rate, and the time from each update's creation to
   the reply reaching the server (p50, p99).
 
@@ -97,6 +98,22 @@ async def warm_up(api: FakeBotApi, questions: list[str]) -> None:
     await api.wait_for(lambda: len(api.sent) - before >= len(questions), timeout=300)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used, on Linux; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def per_update_ms(before: float | None, after: float | None, updates: int) -> str:
+    """The bot's CPU per update over the burst: steadier than throughput on a shared machine."""
+    if before is None or after is None:
+        return "n/a"
+    return f"{(after - before) / updates * 1000:.2f}"
+
+
 async def burst(api: FakeBotApi, questions: list[str], users: int) -> float:
     """Updates per second for ``len(questions)`` questions sent at once by ``users`` users."""
     before = len(api.sent)
@@ -154,13 +171,15 @@ async def measure(
             )
             try:
                 await warm_up(api, sorted(set(questions)))
+                cpu_before = cpu_seconds(process.pid)
                 rate = await burst(api, questions[: args.burst], args.users)
+                cpu = per_update_ms(cpu_before, cpu_seconds(process.pid), args.burst)
                 timings = await steady(api, questions[: args.steady], args.rate)
             finally:
                 await stop_bot(process)
     name = f"{framework}, {'echo baseline' if echo else 'mesbot'}"
     return (
-        f"| {name} | {rate:.0f} | {args.rate:.0f} | {percentile(timings, 50):.1f} "
+        f"| {name} | {rate:.0f} | {cpu} | {args.rate:.0f} | {percentile(timings, 50):.1f} "
         f"| {percentile(timings, 99):.1f} | {max(timings):.1f} |"
     )
 
@@ -191,8 +210,11 @@ async def main() -> int:
         f"{args.burst} questions from {args.users} users at once, then {args.steady} at "
         f"{args.rate:.0f}/s from as many users; bot in its own process, {args.mode}, {database}\n"
     )
-    print("| framework, bot | burst: updates/s | steady rate | p50 ms | p99 ms | max ms |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| framework, bot | burst: updates/s | bot CPU ms/update | steady rate "
+        "| p50 ms | p99 ms | max ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for framework in args.framework or FRAMEWORKS:
         for echo in (False, True):
             print(await measure(framework, echo, questions, args), flush=True)
