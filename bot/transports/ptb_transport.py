@@ -23,10 +23,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
 from bot.dispatch import InboundUpdate
 from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
+from bot.transports.ptb_request import AiohttpRequest
 from handlers.events import Document, Keyboard
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TIMEOUTS = {"connect_timeout": 10.0, "read_timeout": 30.0, "pool_timeout": 10.0}
 
 
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
@@ -139,10 +141,8 @@ class PtbTransport:
             # Updates run concurrently; the dispatcher keeps each chat in order, so one
             # chat's flood wait never holds the others.
             .concurrent_updates(64)
-            .connection_pool_size(8)
-            .pool_timeout(10)
-            .connect_timeout(10)
-            .read_timeout(30)
+            .request(AiohttpRequest(pool_size=8, **TIMEOUTS))
+            .get_updates_request(AiohttpRequest(pool_size=1, **TIMEOUTS))
             .build()
         )
         self.api = PtbBotApi(self.application.bot)

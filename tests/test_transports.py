@@ -1,0 +1,43 @@
+"""Each framework's adapter against the stand-in Bot API server, for what the conversation
+tests do not reach yet (file uploads)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.runner import make_transport
+from handlers.events import Document
+from tests.botapi import FakeBotApi
+
+USER = 6001
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+async def test_documents_are_uploaded_as_files(
+    framework: str, api: FakeBotApi, settings: Settings
+) -> None:
+    api.user_says(USER, "/start")  # a bot writes only to users who wrote first
+    settings = settings.model_copy(
+        update={"framework": framework, "api_base": api.api_base, "token": SecretStr(api.token)}
+    )
+    transport = make_transport(settings, api.token)
+    try:
+        await transport.start()
+        document = Document("mes-donnees.json", b'{"lang": "fr"}', "Vos <b>données</b>")
+        message_id = await transport.api.send_document(USER, document, ())
+    finally:
+        await transport.close()
+
+    (sent,) = [m for m in api.messages(USER) if m.kind == "document"]
+    assert (sent.message_id, sent.document) == (message_id, "mes-donnees.json")
+    assert sent.visible_text == "Vos données"
