@@ -20,7 +20,7 @@ WINDOW = dt.timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Usage:
-    messages: int  # updates answered over the window
+    messages: int  # Telegram updates answered over the window (the console has none)
     questions: dict[str, int]  # questions over the window, by outcome
     thumbs_up: int
     thumbs_down: int
@@ -62,7 +62,7 @@ def render(texts: Texts, figures: Usage) -> str:
     asked = figures.questions
     lines = [
         _("<b>The last 24 hours</b>"),
-        _("Messages and button presses answered: {count}").format(count=figures.messages),
+        _("Telegram messages and button presses answered: {count}").format(count=figures.messages),
         _("Questions: {count}").format(count=sum(asked.values())),
         _("• answered directly: {count}").format(count=asked.get("answer", 0)),
         _("• “did you mean” offered: {count}").format(count=asked.get("suggest", 0)),
