@@ -13,8 +13,8 @@ from faq.models import QuestionRow
 from handlers.i18n import Texts
 from handlers.models import ProcessedUpdateRow, UserRow
 
-# Questions nobody flagged are deleted after two days, so a day is the window every figure
-# can still be counted over.
+# Questions nobody flagged are deleted after MESBOT_QUESTION_RETENTION_HOURS (two days by
+# default) and answered update ids after two days: a day is a window both still cover.
 WINDOW = dt.timedelta(hours=24)
 
 
