@@ -68,18 +68,20 @@ def parse_command(text: str) -> ParsedCommand | None:
 
 def menu(texts: Texts, role: Role = Role.USER) -> list[tuple[str, str]]:
     """Commands shown in the client's menu of someone with ``role``, in the user's language
-    (for ``setMyCommands``)."""
+    (for ``setMyCommands``); a command's role is the one `REQUIRED_ROLE` gives it."""
     _ = texts._
-    french = texts.lang == "fr"
-    commands = [
-        ("aide" if french else "help", _("How to use this bot")),
-        ("themes" if french else "topics", _("Browse the questions by topic")),
-        ("aidant" if french else "caregiver", _("Giving a caregiver access")),
-        ("langue" if french else "language", _("Change language")),
-        ("confidentialite" if french else "privacy", _("What this bot keeps and why")),
-        ("mesdonnees" if french else "mydata", _("See what the bot keeps about you")),
-        ("oublier" if french else "forget", _("Erase what the bot keeps about you")),
+    shown = [
+        (Command.HELP, "aide", "help", _("How to use this bot")),
+        (Command.TOPICS, "themes", "topics", _("Browse the questions by topic")),
+        (Command.CAREGIVER, "aidant", "caregiver", _("Giving a caregiver access")),
+        (Command.LANGUAGE, "langue", "language", _("Change language")),
+        (Command.PRIVACY, "confidentialite", "privacy", _("What this bot keeps and why")),
+        (Command.MY_DATA, "mesdonnees", "mydata", _("See what the bot keeps about you")),
+        (Command.FORGET, "oublier", "forget", _("Erase what the bot keeps about you")),
+        (Command.STATS, "stats", "stats", _("Figures on the bot's use (administrators)")),
     ]
-    if role >= Role.ADMIN:
-        commands.append(("stats", _("Figures on the bot's use (administrators)")))
-    return commands
+    return [
+        (french if texts.lang == "fr" else english, description)
+        for command, french, english, description in shown
+        if REQUIRED_ROLE.get(command, Role.USER) <= role
+    ]

@@ -63,6 +63,12 @@ async def app(settings: Settings) -> AsyncIterator[App]:
         yield built
 
 
+def only(response: Response) -> str:
+    """The text of a response that must be a single reply."""
+    assert len(response.replies) == 1
+    return response.replies[0].text
+
+
 class Chat:
     """A user talking to the core, remembering the last buttons it was shown."""
 

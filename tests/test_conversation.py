@@ -8,12 +8,7 @@ from faq.models import QuestionRow
 from faq.telegram_html import check_html
 from handlers.callbacks import CallbackData, ShowEntry, Vote
 from handlers.events import Response
-from tests.conftest import Chat
-
-
-def only(response: Response) -> str:
-    assert len(response.replies) == 1
-    return response.replies[0].text
+from tests.conftest import Chat, only
 
 
 def callbacks(response: Response) -> list[CallbackData]:

@@ -11,7 +11,7 @@ from bot.config import Settings
 from handlers.commands import menu
 from handlers.i18n import Catalogs
 from handlers.roles import Role
-from tests.conftest import Chat
+from tests.conftest import Chat, only
 
 ADMIN = 900
 
@@ -20,11 +20,6 @@ ADMIN = 900
 async def admin_app(settings: Settings) -> AsyncIterator[App]:
     async with build_app(settings.model_copy(update={"admin_ids": [ADMIN]})) as built:
         yield built
-
-
-def text_of(response) -> str:
-    (reply,) = response.replies
-    return reply.text
 
 
 async def test_stats_count_what_happened_today(admin_app: App) -> None:
@@ -38,7 +33,7 @@ async def test_stats_count_what_happened_today(admin_app: App) -> None:
     await other.say("/langue")
     await other.press_label("🇬🇧 English")
 
-    figures = text_of(await Chat(admin_app, user_id=ADMIN).say("/stats"))
+    figures = only(await Chat(admin_app, user_id=ADMIN).say("/stats"))
 
     assert "Questions : 2" in figures
     assert "• réponse directe : 1" in figures
@@ -49,13 +44,13 @@ async def test_stats_count_what_happened_today(admin_app: App) -> None:
 
 
 async def test_stats_are_for_administrators_only(admin_app: App) -> None:
-    refused = text_of(await Chat(admin_app, user_id=1).say("/stats"))
+    refused = only(await Chat(admin_app, user_id=1).say("/stats"))
     assert "réservée aux administrateurs" in refused
     assert "Questions" not in refused
 
 
 async def test_stats_in_english(admin_app: App) -> None:
-    figures = text_of(await Chat(admin_app, user_id=ADMIN, language_code="en").say("/stats"))
+    figures = only(await Chat(admin_app, user_id=ADMIN, language_code="en").say("/stats"))
     assert "Questions waiting for review: 0" in figures
 
 
