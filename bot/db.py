@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.sqlite import inline_creator
 from faq.models import FaqBase
 from handlers.models import ConversationBase
 
@@ -37,10 +38,10 @@ def create_engine(url: str) -> AsyncEngine:
         # SQLite has one writer at a time: concurrent connections only meet in its busy-wait
         # loop (sleeps of several milliseconds). One connection, queued in the pool, is faster.
         # Sessions roll back what they did not commit when they close, so the pool's own
-        # rollback on return would only cost a round trip to the driver's thread.
+        # rollback on return would be a wasted call.
         engine = create_async_engine(
             url,
-            connect_args={"timeout": 30},
+            async_creator=inline_creator(parsed.get_dialect()(), parsed, timeout=30),
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,

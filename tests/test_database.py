@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import METADATA, alembic_config, create_engine, downgrade, session_factory, upgrade
 from faq.entries import Entry
@@ -133,11 +132,11 @@ async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path
     claim leaves it free."""
     async with scratch_database(backend, tmp_path) as url:
         await upgrade(url)
-        first, second = create_engine(url), create_engine(url)
+        first = create_engine(url)
         try:
             async with session_factory(first)() as session:
                 assert await arrive(session, 1, 77) == Arrival(None, False)
-                racing = asyncio.create_task(_claim(session_factory(second), 77))
+                racing = asyncio.create_task(asyncio.to_thread(_other_instance_claims, url, 77))
                 await asyncio.sleep(0.2)  # let the second instance reach the database
                 await session.commit()
             assert await racing is None
@@ -145,14 +144,23 @@ async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path
             async with session_factory(first)() as session:
                 assert await arrive(session, 1, 78) is not None
                 await session.rollback()
-            assert await _claim(session_factory(second), 78) is not None
+            assert await asyncio.to_thread(_other_instance_claims, url, 78) is not None
         finally:
             await first.dispose()
-            await second.dispose()
 
 
-async def _claim(sessions: async_sessionmaker[AsyncSession], update_id: int) -> Arrival | None:
-    async with sessions() as session:
-        standing = await arrive(session, 1, update_id)
-        await session.commit()
-    return standing
+def _other_instance_claims(url: str, update_id: int) -> Arrival | None:
+    """Another instance claims the update: its own engine and event loop, in a thread here
+    and a process in production (SQLite calls block their event loop while they wait)."""
+
+    async def claim() -> Arrival | None:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                standing = await arrive(session, 1, update_id)
+                await session.commit()
+            return standing
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(claim())

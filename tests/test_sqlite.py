@@ -1,0 +1,47 @@
+"""SQLite connections that run on the event loop (`bot.sqlite`)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from bot.db import create_engine
+
+
+async def test_statements_run_on_the_event_loop_thread(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    threads = threading.active_count()
+    try:
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.create_function(
+                "thread_name", 0, lambda: threading.current_thread().name
+            )
+            name = (await conn.execute(text("select thread_name()"))).scalar_one()
+            # aiosqlite would have started a thread for the connection.
+            assert threading.active_count() == threads
+    finally:
+        await engine.dispose()
+    assert name == threading.current_thread().name
+
+
+async def test_errors_reach_the_caller_and_the_connection_goes_on(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("create table notes (id integer primary key, body text)"))
+        async with engine.connect() as conn:
+            await conn.execute(text("insert into notes (body) values ('kept')"))
+            with pytest.raises(OperationalError, match="no such table"):
+                await conn.execute(text("select * from missing"))
+            await conn.rollback()
+            await conn.execute(text("insert into notes (body) values ('after the error')"))
+            await conn.commit()
+            rows = (await conn.execute(text("select body from notes"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert rows == ["after the error"]
