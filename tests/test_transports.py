@@ -3,6 +3,8 @@ tests do not reach yet (file uploads)."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import AsyncIterator
 
 import pytest
@@ -41,3 +43,19 @@ async def test_documents_are_uploaded_as_files(
     (sent,) = [m for m in api.messages(USER) if m.kind == "document"]
     assert (sent.message_id, sent.document) == (message_id, "mes-donnees.json")
     assert sent.visible_text == "Vos données"
+
+
+async def test_aiogram_answers_are_read_without_rebuilding_their_models(api: FakeBotApi) -> None:
+    """pydantic keeps aiogram's Response[...] models only weakly; the transport holds them, so
+    a garbage collection between two calls does not make the next one build its model again."""
+    from aiogram.methods import Response, SendMessage
+
+    from bot.transports.aiogram_transport import AiogramTransport
+
+    transport = AiogramTransport(api.token, api.api_base)
+    try:
+        model = weakref.ref(Response[SendMessage.__returning__])
+        gc.collect()
+        assert model() is not None
+    finally:
+        await transport.close()
