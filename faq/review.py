@@ -34,7 +34,9 @@ class QuestionLog:
             "needs_review": result.outcome == "fallback",
             "created_at": utcnow(),
         }
-        return int((await self._session.execute(_insert(), row)).scalar_one())
+        # A Core statement, on the session's connection: the ORM's execute adds nothing to it.
+        connection = await self._session.connection()
+        return int((await connection.execute(_insert(), row)).scalar_one())
 
     async def vote(self, question_id: int, entry_id: str, vote: int) -> bool:
         """Record a 👍 (+1) or 👎 (-1) on the answer given; a 👎 sends it to review.

@@ -30,12 +30,13 @@ async def arrive(session: AsyncSession, user_id: int, update_id: int | None) -> 
     The claim is a row in ``processed_updates``: it stands if the transaction commits with the
     answer and vanishes if it rolls back. On PostgreSQL, another instance handed the same update
     meanwhile waits for this transaction, then finds the update answered."""
+    # Core statements, run on the session's connection: the ORM's execute adds nothing to them.
+    connection = await session.connection()
     if update_id is None:
-        row = (await session.execute(_look_up(), {"user_id": user_id})).one()
+        row = (await connection.execute(_look_up(), {"user_id": user_id})).one()
     else:
-        dialect = session.get_bind().dialect.name
         parameters = {"user_id": user_id, "update_id": update_id, "now": utcnow()}
-        row = (await session.execute(_claim(dialect), parameters)).one_or_none()
+        row = (await connection.execute(_claim(connection.dialect.name), parameters)).one_or_none()
         if row is None:
             return None
     return Arrival(row[0], bool(row[1]))
