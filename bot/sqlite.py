@@ -12,7 +12,8 @@ process's write lock (up to the busy timeout) and WAL checkpoints. With one pool
 every update waited for those anyway.
 
 aiosqlite funnels every call through its queue to the thread (``Connection._tx``), so the queue
-is the one thing replaced; ``tests/test_database.py`` checks that no thread is started.
+is the one thing replaced (aiosqlite is pinned to the minor version this was written for);
+``tests/test_sqlite.py`` checks that no thread is started.
 """
 
 from __future__ import annotations
