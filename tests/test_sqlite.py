@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -45,3 +46,27 @@ async def test_errors_reach_the_caller_and_the_connection_goes_on(tmp_path: Path
     finally:
         await engine.dispose()
     assert rows == ["after the error"]
+
+
+async def test_a_write_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    """A CLI command writing to the file while the bot runs: the bot's write waits (the busy
+    timeout) and then goes through."""
+    path = tmp_path / "inline.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("create table notes (id integer primary key, body text)"))
+        other.execute("begin immediate")
+        other.execute("insert into notes (body) values ('by the command')")
+        releases = threading.Timer(0.3, other.execute, ("commit",))
+        releases.start()
+        async with engine.begin() as conn:
+            await conn.execute(text("insert into notes (body) values ('by the bot')"))
+        releases.join()
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("select body from notes order by id"))).scalars().all()
+    finally:
+        other.close()
+        await engine.dispose()
+    assert rows == ["by the command", "by the bot"]
