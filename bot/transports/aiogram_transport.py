@@ -163,7 +163,8 @@ class AiogramTransport:
         # freed one, the next call built it again (5-8 ms of schema building, about a tenth of
         # the bot's CPU under load). Holding them keeps one of each for the transport's life.
         self._response_models = [Response[method.__returning__] for method in METHODS]
-        self._dispatcher = Dispatcher()
+        # Conversation state lives in the database, never in aiogram's FSM storage.
+        self._dispatcher = Dispatcher(disable_fsm=True)
         self._polling: asyncio.Task[None] | None = None
 
     async def start(self) -> BotIdentity:
