@@ -36,7 +36,7 @@ async def test_errors_reach_the_caller_and_the_connection_goes_on(tmp_path: Path
         async with engine.begin() as conn:
             await conn.execute(text("create table notes (id integer primary key, body text)"))
         async with engine.connect() as conn:
-            await conn.execute(text("insert into notes (body) values ('kept')"))
+            await conn.execute(text("insert into notes (body) values ('rolled back')"))
             with pytest.raises(OperationalError, match="no such table"):
                 await conn.execute(text("select * from missing"))
             await conn.rollback()
