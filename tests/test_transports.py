@@ -46,14 +46,18 @@ async def test_documents_are_uploaded_as_files(
 
 
 async def test_aiogram_answers_are_read_without_rebuilding_their_models(api: FakeBotApi) -> None:
-    """pydantic keeps aiogram's Response[...] models only weakly; the transport holds them, so
-    a garbage collection between two calls does not make the next one build its model again."""
+    """pydantic keeps aiogram's Response[...] models only weakly; the transport holds each one
+    from its method's first call, so a garbage collection between two calls does not make the
+    next one build its model again."""
     from aiogram.methods import Response, SendMessage
 
     from bot.transports.aiogram_transport import AiogramTransport
 
+    api.user_says(USER, "/start")  # a bot writes only to users who wrote first
     transport = AiogramTransport(api.token, api.api_base)
     try:
+        await transport.start()
+        await transport.api.send_message(USER, "bonjour", ())
         model = weakref.ref(Response[SendMessage.__returning__])
         gc.collect()
         assert model() is not None

@@ -11,21 +11,13 @@ from aiogram import Bot, Dispatcher
 from aiogram import exceptions as ag
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    Response,
-    SendDocument,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-    TelegramMethod,
-)
+from aiogram.methods import Response, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -44,18 +36,29 @@ from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver
 from handlers.events import Document, Keyboard
 
 T = TypeVar("T")
-# The Bot API methods this transport calls (aiogram's method classes).
-METHODS: tuple[type[TelegramMethod[Any]], ...] = (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    SendDocument,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-)
+
+
+class HeldResponseModels(BaseRequestMiddleware):
+    """Holds the model aiogram reads each method's answer through, from its first call on.
+
+    aiogram reads an answer through the pydantic model Response[<returned type>], and pydantic
+    keeps such parametrised models only weakly: once the garbage collector had freed one, the
+    next call built it again (5-8 ms of schema building, about a tenth of the bot's CPU under
+    load)."""
+
+    def __init__(self) -> None:
+        self._models: dict[type[TelegramMethod[Any]], type[Response[Any]]] = {}
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[T],
+        bot: Bot,
+        method: TelegramMethod[T],
+    ) -> Response[T]:
+        kind = type(method)
+        if kind not in self._models:
+            self._models[kind] = Response[kind.__returning__]
+        return await make_request(bot, method)
 
 
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
@@ -158,11 +161,7 @@ class AiogramTransport:
         except TokenValidationError as exc:
             raise StartupError("MESBOT_TOKEN is not a bot token (expected digits:letters)") from exc
         self.api = AiogramBotApi(self.bot)
-        # aiogram reads each answer through the pydantic model Response[<returned type>], and
-        # pydantic keeps such parametrised models only weakly: once the garbage collector had
-        # freed one, the next call built it again (5-8 ms of schema building, about a tenth of
-        # the bot's CPU under load). Holding them keeps one of each for the transport's life.
-        self._response_models = [Response[method.__returning__] for method in METHODS]
+        self.bot.session.middleware(HeldResponseModels())
         # Conversation state lives in the database, never in aiogram's FSM storage.
         self._dispatcher = Dispatcher(disable_fsm=True)
         self._polling: asyncio.Task[None] | None = None
