@@ -72,8 +72,8 @@ def _replace_if_closed(dbapi_connection: Any, _record: object, _proxy: object) -
     """Hand out no connection that the server has ended (a restart, an administrator).
 
     asyncpg knows it without asking the server, having read the end of the stream, where
-    ``pool_pre_ping`` costs three round trips per checkout (a transaction around ``;``): 10-15 %
-    of the bot's CPU per update (docs/benchmarks.md). The pool replaces the connection."""
+    ``pool_pre_ping`` costs three round trips per checkout (a transaction around ``;``), paid in
+    CPU and latency on every event (docs/benchmarks.md). The pool replaces the connection."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server ended this connection")
 
