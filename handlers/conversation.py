@@ -200,7 +200,9 @@ class Conversation:
             case Command.CANCEL:
                 return Response.of(Reply(_("There is nothing to cancel.")))
             case Command.STATS:
-                return Response.of(Reply(stats.render(ctx.texts, await stats.usage(ctx.session))))
+                window = stats.window_for(self._question_retention)
+                figures = await stats.usage(ctx.session, window)
+                return Response.of(Reply(stats.render(ctx.texts, figures)))
             case None:
                 return Response.of(
                     Reply(

@@ -18,13 +18,17 @@ DOMAIN = "messages"
 
 @dataclass(frozen=True)
 class Texts:
-    """The bot's words in one language: ``_`` translates, ``date`` formats a date."""
+    """The bot's words in one language: ``_`` translates, ``ngettext`` picks the plural form
+    for a count, ``date`` formats a date."""
 
     lang: Lang
     _translations: NullTranslations
 
     def _(self, message: str) -> str:
         return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=Locale(self.lang))

@@ -13,13 +13,20 @@ from faq.models import QuestionRow
 from handlers.i18n import Texts
 from handlers.models import ProcessedUpdateRow, UserRow
 
-# Questions nobody flagged are deleted after MESBOT_QUESTION_RETENTION_HOURS (two days by
-# default) and answered update ids after two days: a day is a window both still cover.
+# Answered update ids are kept two days, and questions nobody flagged for
+# MESBOT_QUESTION_RETENTION_HOURS (two days by default): a day is a window both cover, unless
+# questions are kept for less, and then the window is that long (`window_for`).
 WINDOW = dt.timedelta(hours=24)
+
+
+def window_for(question_retention: dt.timedelta) -> dt.timedelta:
+    """The span the figures cover: a day, or less when questions are not kept that long."""
+    return min(WINDOW, question_retention)
 
 
 @dataclass(frozen=True)
 class Usage:
+    window: dt.timedelta  # how far back the counts "over the window" go
     messages: int  # Telegram updates answered over the window (the console has none)
     questions: dict[str, int]  # questions over the window, by outcome
     thumbs_up: int
@@ -42,6 +49,7 @@ async def usage(session: AsyncSession, window: dt.timedelta = WINDOW) -> Usage:
     )
     votes: dict[int, int] = dict(by_vote.all())
     return Usage(
+        window=window,
         messages=await _count(session, ProcessedUpdateRow.processed_at >= since),
         questions=dict(by_outcome.all()),
         thumbs_up=votes.get(1, 0),
@@ -60,8 +68,11 @@ async def _count(session: AsyncSession, condition: ColumnElement[bool]) -> int:
 def render(texts: Texts, figures: Usage) -> str:
     _ = texts._
     asked = figures.questions
+    hours = int(figures.window.total_seconds() // 3600)
     lines = [
-        _("<b>The last 24 hours</b>"),
+        texts.ngettext("<b>The last hour</b>", "<b>The last {hours} hours</b>", hours).format(
+            hours=hours
+        ),
         _("Telegram messages and button presses answered: {count}").format(count=figures.messages),
         _("Questions: {count}").format(count=sum(asked.values())),
         _("• answered directly: {count}").format(count=asked.get("answer", 0)),

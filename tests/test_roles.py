@@ -43,6 +43,25 @@ async def test_stats_count_what_happened_today(admin_app: App) -> None:
     assert "Personnes ayant choisi une langue : 1" in figures
 
 
+@pytest.mark.parametrize(
+    ("retention_hours", "lang", "title"),
+    [
+        (48, "fr", "Ces dernières 24 heures"),
+        (6, "fr", "Ces dernières 6 heures"),
+        (1, "fr", "La dernière heure"),
+        (6, "en", "The last 6 hours"),
+        (1, "en", "The last hour"),
+    ],
+)
+async def test_stats_cover_a_day_or_the_question_retention_if_shorter(
+    settings: Settings, retention_hours: int, lang: str, title: str
+) -> None:
+    changes = {"admin_ids": [ADMIN], "question_retention_hours": retention_hours}
+    async with build_app(settings.model_copy(update=changes)) as app:
+        figures = only(await Chat(app, user_id=ADMIN, language_code=lang).say("/stats"))
+    assert figures.startswith(f"<b>{title}</b>\n")
+
+
 async def test_stats_are_for_administrators_only(admin_app: App) -> None:
     refused = only(await Chat(admin_app, user_id=1).say("/stats"))
     assert "réservée aux administrateurs" in refused
