@@ -80,3 +80,7 @@ class BotApi(Protocol):
         """The menu for clients in ``language_code`` (None: any other), in every chat or, with
         ``chat_id``, in that chat only (where it wins over the others)."""
         ...
+
+    async def delete_commands(self, language_code: str | None, chat_id: int) -> None:
+        """Take back the menu ``set_commands`` gave that chat: the chat sees everyone's again."""
+        ...

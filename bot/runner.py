@@ -85,7 +85,7 @@ async def _serve(
         policy=RetryPolicy(attempts=settings.send_attempts, first_backoff=settings.send_backoff),
         on_blocked=app.conversation.blocked,
     )
-    menus = CommandMenus(transport.api, app.catalogs, app.conversation.roles)
+    menus = CommandMenus(transport.api, app.catalogs, app.conversation.roles, app.sessions)
     dispatcher = UpdateDispatcher(
         conversation=app.conversation,
         sender=sender,

@@ -1,5 +1,5 @@
-"""What the conversation keeps: a user's language choice and whether they blocked the bot, and
-which Telegram updates were already answered."""
+"""What the conversation keeps: a user's language choice and whether they blocked the bot,
+which Telegram updates were already answered, and which chats were given a role's menu."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ class ProcessedUpdateRow(ConversationBase):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class ChatMenuRow(ConversationBase):
+    """A chat given the command menu of a role (an administrator's), so that the menu can be
+    taken back when its user no longer holds the role."""
+
+    __tablename__ = "chat_menus"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

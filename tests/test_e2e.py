@@ -177,6 +177,25 @@ async def test_administrators_get_their_menu_and_stats(
     ]
 
 
+async def test_a_former_administrator_gets_everyones_menu_back(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    admin = 7003
+    api.user_says(admin, "/start")
+    async with running(bot_settings.model_copy(update={"admin_ids": [admin]}), api):
+        await api.next_messages(admin)
+        assert {("chat", admin, lang) for lang in ("fr", "en", "")} <= set(api.commands)
+
+    async with running(bot_settings, api):  # restarted without them among the administrators
+        assert not [key for key in api.commands if key[:2] == ("chat", admin)]
+        api.user_says(admin, "/stats")
+        (refused,) = await api.next_messages(admin)
+        assert "réservée aux administrateurs" in refused.visible_text
+    async with running(bot_settings, api):
+        pass
+    assert len(api.calls_of("deleteMyCommands")) == 3  # taken back once, not at every start
+
+
 async def test_bad_input_gets_safe_replies(bot_settings: Settings, api: FakeBotApi) -> None:
     inputs = [
         "a" * 4096,

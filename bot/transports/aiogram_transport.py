@@ -144,6 +144,13 @@ class AiogramBotApi:
             )
         )
 
+    async def delete_commands(self, language_code: str | None, chat_id: int) -> None:
+        await _translated(
+            self._bot.delete_my_commands(
+                scope=BotCommandScopeChat(chat_id=chat_id), language_code=language_code
+            )
+        )
+
 
 class AiogramTransport:
     name = "aiogram"

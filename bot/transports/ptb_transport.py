@@ -125,6 +125,13 @@ class PtbBotApi:
             self._bot.set_my_commands(commands, scope=scope, language_code=language_code)
         )
 
+    async def delete_commands(self, language_code: str | None, chat_id: int) -> None:
+        await _translated(
+            self._bot.delete_my_commands(
+                scope=BotCommandScopeChat(chat_id), language_code=language_code
+            )
+        )
+
 
 class PtbTransport:
     name = "ptb"
