@@ -36,7 +36,7 @@ class CommandMenus:
         chats of those who lost their role get everyone's back."""
         await self._set(Role.USER, None)
         async with self._sessions() as session:
-            given = await ChatMenus(session).all()
+            given = await ChatMenus(session).chat_ids()
         for chat_id in sorted(given):
             if self._roles.of(chat_id) is Role.USER:
                 await self._take_back(chat_id)
@@ -47,14 +47,13 @@ class CommandMenus:
         """A user wrote to the bot: give them their role's menu if they still lack it."""
         if user_id not in self._pending:
             return
-        role = self._roles.of(user_id)
         try:
-            await self._set(role, user_id)
+            await self._set(self._roles.of(user_id), user_id)
         except BotApiError as exc:
             log.info("role_menu_deferred", user_id=user_id, reason=exc.description)
             return
         async with self._sessions() as session:
-            await ChatMenus(session).record(user_id, role)
+            await ChatMenus(session).record(user_id)
             await session.commit()
         self._pending.discard(user_id)
 

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
 from handlers.models import ChatMenuRow
-from handlers.roles import Role
 
 
 class ChatMenus:
@@ -17,16 +16,14 @@ class ChatMenus:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def all(self) -> dict[int, Role]:
-        rows = await self._session.execute(select(ChatMenuRow.chat_id, ChatMenuRow.role))
-        return {chat_id: Role[role] for chat_id, role in rows}
+    async def chat_ids(self) -> set[int]:
+        return set(await self._session.scalars(select(ChatMenuRow.chat_id)))
 
-    async def record(self, chat_id: int, role: Role) -> None:
+    async def record(self, chat_id: int) -> None:
         row = await self._session.get(ChatMenuRow, chat_id)
         if row is None:
-            self._session.add(ChatMenuRow(chat_id=chat_id, role=role.name, set_at=utcnow()))
+            self._session.add(ChatMenuRow(chat_id=chat_id, set_at=utcnow()))
         else:
-            row.role = role.name
             row.set_at = utcnow()
 
     async def forget(self, chat_id: int) -> None:

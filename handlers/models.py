@@ -41,5 +41,4 @@ class ChatMenuRow(ConversationBase):
     __tablename__ = "chat_menus"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    role: Mapped[str] = mapped_column(String(16))
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

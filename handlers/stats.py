@@ -36,7 +36,7 @@ class Usage:
     blocked: int
 
 
-async def usage(session: AsyncSession, window: dt.timedelta = WINDOW) -> Usage:
+async def usage(session: AsyncSession, window: dt.timedelta) -> Usage:
     since = utcnow() - window
     recent = QuestionRow.created_at >= since
     by_outcome = await session.execute(

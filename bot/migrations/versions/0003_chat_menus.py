@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('chat_menus',
     sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_chat_menus'))
     )
