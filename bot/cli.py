@@ -201,6 +201,7 @@ def _match(catalog: FaqCatalog, lang: str, as_json: bool, stdin: TextIO, stdout:
                         "confident": result.outcome == "answer",
                         "score": result.score,
                         "suggestions": list(result.suggestions),
+                        "safety": result.safety.level if result.safety else None,
                         "outcome": result.outcome,
                         "top": [{"id": s.entry_id, "score": s.score} for s in result.ranked[:3]],
                     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from faq.entries import Entry, phrasings_by_lang
 from faq.lexicon import LANGS, Lang, load_lexicon
 from faq.matcher import Matcher, MatchResult, MatchSettings, Scored
 from faq.normalize import Normaliser
-from faq.safety import SafetyRules, load_safety_rules, safety_words
+from faq.safety import SafetyRules
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Language:
     @classmethod
     def load(cls) -> Language:
         normalisers = {lang: Normaliser(load_lexicon(lang)) for lang in LANGS}
-        return cls(normalisers, load_safety_rules(list(normalisers.values())))
+        return cls(normalisers, SafetyRules.bundled())
 
 
 class FaqCatalog:
@@ -38,13 +39,17 @@ class FaqCatalog:
         )
 
     def match(self, text: str, lang: Lang) -> MatchResult:
-        """Safety first (emergency, then medical), then the matcher's decision."""
-        routed = self._language.safety.route(
-            safety_words(text, list(self._language.normalisers.values()))
-        )
-        if routed is not None and routed in self.entries:
-            return MatchResult("answer", routed, 100.0, (), (Scored(routed, 100.0),))
-        return self.matcher.match(text, lang)
+        """Safety first: a card alone, or a card beside the matcher's decision; else the decision.
+
+        The card alone is answered as its redirect entry (``redirect.emergency`` or
+        ``redirect.medical``), so that every caller sees which card the chat shows.
+        """
+        verdict = self._language.safety.classify(text)
+        if verdict is not None and verdict.alone:
+            entry_id = verdict.entry_id
+            return MatchResult("answer", entry_id, 100.0, (), (Scored(entry_id, 100.0),), verdict)
+        result = self.matcher.match(text, lang)
+        return dataclasses.replace(result, safety=verdict) if verdict else result
 
     def themes(self) -> dict[str, list[Entry]]:
         grouped: dict[str, list[Entry]] = {}

@@ -38,12 +38,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz, process
 
 from faq.lexicon import LANGS, Lang
 from faq.normalize import Normaliser
+
+if TYPE_CHECKING:
+    from faq.safety import Verdict
 
 Outcome = Literal["answer", "suggest", "fallback"]
 
@@ -88,6 +91,7 @@ class MatchResult:
     score: float
     suggestions: tuple[str, ...]
     ranked: tuple[Scored, ...] = field(default=(), repr=False)
+    safety: Verdict | None = None  # set by the catalog: the safety card shown first
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ class Normaliser:
         self._stem_word = lru_cache(maxsize=100_000)(
             snowballstemmer.stemmer(_STEMMERS[lexicon.lang]).stemWord
         )
-        self._phrase_targets = {_words_of(k): v for k, v in lexicon.phrases.items()}
+        self._phrase_targets = {words_of(k): v for k, v in lexicon.phrases.items()}
         self._unstemmed = frozenset(lexicon.unstemmed)
         keys = sorted(self._phrase_targets, key=len, reverse=True)
         self._phrases = (
@@ -70,7 +70,7 @@ class Normaliser:
         """Folded words with acronyms, phrases and abbreviations applied; stop words kept."""
         text = clean(text)[:MAX_QUERY_CHARS]
         text = _ACRONYM.sub(self._expand_acronym, text)
-        text = _words_of(text)
+        text = words_of(text)
         if self._phrases is not None:
             text = self._phrases.sub(lambda m: self._phrase_targets[m.group(0)], text)
         out: list[str] = []
@@ -92,6 +92,6 @@ class Normaliser:
         return f" {self._acronyms[word]} " if word in self._acronyms else word
 
 
-def _words_of(text: str) -> str:
+def words_of(text: str) -> str:
     """Folded text as words separated by single spaces (elisions split, punctuation dropped)."""
     return " ".join(_NON_WORD.sub(" ", _APOSTROPHES.sub(" ", fold(text))).split())

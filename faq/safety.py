@@ -1,51 +1,151 @@
-"""Safety routing: emergencies and medical questions are recognised before any FAQ matching."""
+"""The safety stage: emergencies and medical questions are recognised before any FAQ matching.
+
+A pure classifier over folded words, driven by `faq/lexicon/safety.yaml` (its header gives the
+pattern syntax and the prevention material behind the phrases). It is tuned for recall: a
+message that might be distress gets the emergency card, beside the FAQ answer when the message
+is also about the record.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
+from typing import Any, Literal
 
 import yaml
+from rapidfuzz import fuzz, process
 
-from faq.normalize import Normaliser
+from faq.normalize import MAX_QUERY_CHARS, clean, words_of
 
+Level = Literal["emergency", "medical"]
 EMERGENCY_ENTRY = "redirect.emergency"
 MEDICAL_ENTRY = "redirect.medical"
 
+_GAP = r"(?: [a-z0-9]+){0,4}"
+_SYNTAX = re.compile(r"\(|\)|\||~|[^\s()|~]+")
+TYPO_MIN_LENGTH = 6
+TYPO_RATIO = 88.0
+
+
+class SafetyRulesError(ValueError):
+    """A safety pattern that cannot be compiled (a content error in safety.yaml)."""
+
 
 @dataclass(frozen=True)
+class Verdict:
+    """What the safety stage decided for one message.
+
+    ``kinds`` are the emergency kinds found (``suicide``, ``violence_child``…); ``lines`` the
+    card's lines they call for first (``card_lines`` in safety.yaml); ``alone`` says the card
+    replaces the FAQ answer rather than precede it.
+    """
+
+    level: Level
+    kinds: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+    alone: bool = True
+
+    @property
+    def entry_id(self) -> str:
+        return EMERGENCY_ENTRY if self.level == "emergency" else MEDICAL_ENTRY
+
+
+def compile_pattern(pattern: str) -> str:
+    """One pattern of safety.yaml as a regular expression over ``" " + words + " "``."""
+    parts: list[str] = []
+    depth = 0
+    for token in _SYNTAX.findall(pattern):
+        if token == "(":
+            depth += 1
+            parts.append("(?:")
+        elif token == ")":
+            depth -= 1
+            if depth < 0:
+                raise SafetyRulesError(f"unbalanced ')' in {pattern!r}")
+            parts.append(")")
+        elif token == "|":
+            parts.append("|")
+        elif token == "~":
+            parts.append(_GAP)
+        else:
+            word = token.rstrip("*")
+            if not word or not re.fullmatch(r"[a-z0-9]+", word):
+                raise SafetyRulesError(f"{token!r} in {pattern!r} is not a folded word")
+            parts.append(" " + word + ("[a-z0-9]*" if token.endswith("*") else ""))
+    if depth:
+        raise SafetyRulesError(f"unbalanced '(' in {pattern!r}")
+    return "(?:" + "".join(parts) + ")(?= )"
+
+
+def _union(patterns: Iterable[str]) -> re.Pattern[str]:
+    compiled = [compile_pattern(p) for p in patterns]
+    return re.compile("|".join(compiled) if compiled else r"(?!x)x")
+
+
+def _vocabulary(patterns: Iterable[str]) -> set[str]:
+    return {
+        token
+        for p in patterns
+        for token in _SYNTAX.findall(p)
+        if token not in "()|~" and not token.endswith("*") and len(token) >= TYPO_MIN_LENGTH
+    }
+
+
 class SafetyRules:
-    """Whole-word phrase patterns over folded words, checked in both languages at once."""
+    """The compiled phrases of safety.yaml; `classify` is pure and thread-safe."""
 
-    emergency: re.Pattern[str]
-    medical: re.Pattern[str]
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._abbreviations = {str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()}
+        emergency: dict[str, list[str]] = {
+            kind: [str(p) for p in patterns] for kind, patterns in raw["emergency"].items()
+        }
+        self._emergency = {kind: _union(patterns) for kind, patterns in emergency.items()}
+        self._not_emergency = _union(str(p) for p in raw.get("not_emergency") or ())
+        self._medical = _union(str(p) for p in raw.get("medical") or ())
+        self._record = _union(str(p) for p in raw.get("record_context") or ())
+        self.card_lines: dict[str, tuple[str, ...]] = {
+            str(kind): tuple(str(line) for line in lines)
+            for kind, lines in (raw.get("card_lines") or {}).items()
+        }
+        every = [p for patterns in emergency.values() for p in patterns]
+        every += [str(p) for p in raw.get("medical") or ()]
+        # Sorted: a typo that ties between two words corrects to the same one in every process.
+        self._known = sorted(_vocabulary(every))
+        self._known_set = frozenset(self._known)
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
-    def route(self, words: str) -> str | None:
-        """The redirect entry a message must get first, if any."""
-        if self.emergency.search(words):
-            return EMERGENCY_ENTRY
-        if self.medical.search(words):
-            return MEDICAL_ENTRY
+    @classmethod
+    def bundled(cls) -> SafetyRules:
+        text = resources.files("faq").joinpath("lexicon", "safety.yaml").read_text("utf-8")
+        return cls(yaml.safe_load(text))
+
+    def words(self, text: str) -> str:
+        """The message as the patterns see it: folded words, SMS spellings and typos fixed."""
+        out: list[str] = []
+        for word in words_of(clean(text)[:MAX_QUERY_CHARS]).split():
+            out.extend(self._abbreviations.get(word, self._correct(word)).split())
+        return " " + " ".join(out) + " "
+
+    def classify(self, text: str) -> Verdict | None:
+        words = self.words(text)
+        # Take out what only sounds alarming ("ce site va me tuer"), then look again.
+        remaining = self._not_emergency.sub(" ", words)
+        if not remaining.endswith(" "):
+            remaining += " "
+        kinds = tuple(kind for kind, rule in self._emergency.items() if rule.search(remaining))
+        about_record = self._record.search(words) is not None
+        if kinds:
+            lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
+            return Verdict("emergency", kinds, lines, alone=not about_record)
+        if self._medical.search(remaining):
+            return Verdict("medical", alone=not about_record)
         return None
 
-
-def _pattern(phrases: list[str], normalisers: list[Normaliser]) -> re.Pattern[str]:
-    forms = {" ".join(n.words(p)) for p in phrases for n in normalisers} | set(phrases)
-    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if f)
-    return re.compile(rf"(?:^| )(?:{alternatives})(?= |$)")
-
-
-def load_safety_rules(normalisers: list[Normaliser]) -> SafetyRules:
-    raw = yaml.safe_load(
-        resources.files("faq").joinpath("lexicon", "safety.yaml").read_text("utf-8")
-    )
-    return SafetyRules(
-        emergency=_pattern(list(raw["emergency"]), normalisers),
-        medical=_pattern(list(raw["medical"]), normalisers),
-    )
-
-
-def safety_words(text: str, normalisers: list[Normaliser]) -> str:
-    """Every language's folded words of a message, as the safety patterns expect them."""
-    return " | ".join(" ".join(n.words(text)) for n in normalisers)
+    def _correct_uncached(self, word: str) -> str:
+        if len(word) < TYPO_MIN_LENGTH or word in self._known_set or word.isdigit():
+            return word
+        found = process.extractOne(word, self._known, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
+        return found[0] if found else word

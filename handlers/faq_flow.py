@@ -8,12 +8,13 @@ from faq.catalog import FaqCatalog
 from faq.entries import Entry
 from faq.matcher import MatchResult
 from faq.review import QuestionLog
-from faq.safety import EMERGENCY_ENTRY
+from faq.safety import EMERGENCY_ENTRY, Verdict
 from faq.telegram_html import escape
 from handlers import keyboards
 from handlers.context import Context
 from handlers.events import Reply, Response
 from handlers.i18n import Texts
+from handlers.safety_card import emergency_card
 
 HELP_IN_PERSON = "help.in_person"
 ECHO_CHARS = 120
@@ -46,9 +47,11 @@ class FaqConversation:
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
         question_id = None
-        if any(ch.isalnum() for ch in text):
+        # A message in distress is not kept, even redacted: nothing is to be learnt from it.
+        distress = result.safety is not None and result.safety.level == "emergency"
+        if any(ch.isalnum() for ch in text) and not distress:
             question_id = await QuestionLog(ctx.session).record(ctx.lang, text, result)
-        return Response.of(self._reply(ctx.texts, text, result, question_id))
+        return Response.of(*self._replies(ctx.texts, text, result, question_id))
 
     def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:
         entry = self.catalog.entries.get(entry_id)
@@ -99,6 +102,24 @@ class FaqConversation:
             Reply(f"<b>{escape(title)}</b>", keyboards.theme_keyboard(entries, texts), edit=True)
         )
 
+    def _replies(
+        self, texts: Texts, text: str, result: MatchResult, question_id: int | None
+    ) -> tuple[Reply, ...]:
+        """The safety card first when there is one; then the answer, unless the card stands
+        alone."""
+        if result.safety is None:
+            return (self._reply(texts, text, result, question_id),)
+        card = self._card(texts, result.safety)
+        if result.safety.alone or result.entry_id == result.safety.entry_id:
+            return (card,)
+        return (card, self._reply(texts, text, result, question_id))
+
+    def _card(self, texts: Texts, verdict: Verdict) -> Reply:
+        entry = self.catalog.entries.get(verdict.entry_id)
+        if verdict.level == "emergency" or entry is None:
+            return emergency_card(texts, verdict)
+        return self._answer(texts, entry, None)
+
     def _reply(
         self, texts: Texts, text: str, result: MatchResult, question_id: int | None
     ) -> Reply:
@@ -146,6 +167,8 @@ class FaqConversation:
                 "• browse the topics below;\n"
                 "• call <b>3422</b>, the Mon espace santé line (Monday to Friday, 8:30–17:30);\n"
                 "• get help in person at a France services office."
-            ),
+            )
+            + "\n\n"
+            + _("Emergency: 15 / 112 · distress: 3114"),
             keyboards.fallback_keyboard(texts, self.catalog.entries.get(HELP_IN_PERSON)),
         )
