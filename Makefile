@@ -8,7 +8,7 @@ POT := $(LOCALES)/messages.pot
 CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install chat run test bench lint translations extract update-translations clean
+.PHONY: install chat run test bench lint models translations extract update-translations clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -50,6 +50,10 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The learned weights shipped in faq/models/, rebuilt from faq/training/ and the FAQ content.
+models: install
+	$(BIN)/python faq/training/build_models.py
 
 clean:
 	rm -rf $(VENV) $(COMPILED) .pytest_cache

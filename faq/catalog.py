@@ -11,6 +11,7 @@ from faq.lexicon import LANGS, Lang, load_lexicon
 from faq.matcher import Matcher, MatchResult, MatchSettings, Scored
 from faq.normalize import Normaliser
 from faq.safety import SafetyRules
+from faq.smalltalk import SmallTalk
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,12 @@ class Language:
 
     normalisers: dict[Lang, Normaliser]
     safety: SafetyRules
+    smalltalk: SmallTalk
 
     @classmethod
     def load(cls) -> Language:
         normalisers = {lang: Normaliser(load_lexicon(lang)) for lang in LANGS}
-        return cls(normalisers, SafetyRules.bundled())
+        return cls(normalisers, SafetyRules.bundled(), SmallTalk.bundled())
 
 
 class FaqCatalog:
@@ -39,15 +41,21 @@ class FaqCatalog:
         )
 
     def match(self, text: str, lang: Lang) -> MatchResult:
-        """Safety first: a card alone, or a card beside the matcher's decision; else the decision.
+        """Safety first: a card alone, or a card beside the matcher's decision; then small talk;
+        then the decision.
 
         The card alone is answered as its redirect entry (``redirect.emergency`` or
         ``redirect.medical``), so that every caller sees which card the chat shows.
         """
-        verdict = self._language.safety.classify(text)
+        # A message made only of greetings and thanks carries no distress the phrases would miss:
+        # the model, which has seen few of them, is not asked.
+        kind = self._language.smalltalk.kind(text)
+        verdict = self._language.safety.classify(text, use_model=kind is None)
         if verdict is not None and verdict.alone:
             entry_id = verdict.entry_id
             return MatchResult("answer", entry_id, 100.0, (), (Scored(entry_id, 100.0),), verdict)
+        if verdict is None and kind is not None:
+            return MatchResult("smalltalk", None, 0.0, (), (), smalltalk=kind)
         result = self.matcher.match(text, lang)
         return dataclasses.replace(result, safety=verdict) if verdict else result
 

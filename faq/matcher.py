@@ -48,7 +48,7 @@ from faq.normalize import Normaliser
 if TYPE_CHECKING:
     from faq.safety import Verdict
 
-Outcome = Literal["answer", "suggest", "fallback"]
+Outcome = Literal["answer", "suggest", "fallback", "smalltalk"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class MatchResult:
     suggestions: tuple[str, ...]
     ranked: tuple[Scored, ...] = field(default=(), repr=False)
     safety: Verdict | None = None  # set by the catalog: the safety card shown first
+    smalltalk: str | None = None  # set by the catalog: "greeting", "thanks"… (outcome "smalltalk")
 
 
 @dataclass(frozen=True)

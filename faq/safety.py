@@ -19,6 +19,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from faq.normalize import MAX_QUERY_CHARS, clean, words_of
+from faq.safety_model import SafetyModel
 
 Level = Literal["emergency", "medical"]
 EMERGENCY_ENTRY = "redirect.emergency"
@@ -97,7 +98,8 @@ def _vocabulary(patterns: Iterable[str]) -> set[str]:
 class SafetyRules:
     """The compiled phrases of safety.yaml; `classify` is pure and thread-safe."""
 
-    def __init__(self, raw: Mapping[str, Any]) -> None:
+    def __init__(self, raw: Mapping[str, Any], model: SafetyModel | None = None) -> None:
+        self._model = model
         self._abbreviations = {str(k): str(v) for k, v in (raw.get("abbreviations") or {}).items()}
         emergency: dict[str, list[str]] = {
             kind: [str(p) for p in patterns] for kind, patterns in raw["emergency"].items()
@@ -118,9 +120,9 @@ class SafetyRules:
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
     @classmethod
-    def bundled(cls) -> SafetyRules:
+    def bundled(cls, *, with_model: bool = True) -> SafetyRules:
         text = resources.files("faq").joinpath("lexicon", "safety.yaml").read_text("utf-8")
-        return cls(yaml.safe_load(text))
+        return cls(yaml.safe_load(text), SafetyModel.bundled() if with_model else None)
 
     def words(self, text: str) -> str:
         """The message as the patterns see it: folded words, SMS spellings and typos fixed."""
@@ -129,7 +131,8 @@ class SafetyRules:
             out.extend(self._abbreviations.get(word, self._correct(word)).split())
         return " " + " ".join(out) + " "
 
-    def classify(self, text: str) -> Verdict | None:
+    def classify(self, text: str, *, use_model: bool = True) -> Verdict | None:
+        """The card a message needs, if any; ``use_model=False`` for the phrases alone."""
         words = self.words(text)
         # Take out what only sounds alarming ("ce site va me tuer"), then look again.
         remaining = self._not_emergency.sub(" ", words)
@@ -137,11 +140,16 @@ class SafetyRules:
             remaining += " "
         kinds = tuple(kind for kind, rule in self._emergency.items() if rule.search(remaining))
         about_record = self._record.search(words) is not None
-        if kinds:
+        odds = self._model.probabilities(words) if self._model and use_model else None
+        if kinds or (odds and odds["emergency"] >= self._model.emergency_threshold):
             lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
-            return Verdict("emergency", kinds, lines, alone=not about_record)
+            # The model alone, when unsure, puts the card beside the answer instead of dropping it.
+            sure = bool(kinds) or odds["emergency"] >= self._model.sure_threshold
+            return Verdict("emergency", kinds, lines, alone=sure and not about_record)
         if self._medical.search(remaining):
             return Verdict("medical", alone=not about_record)
+        if odds and odds["medical"] + odds["emergency"] >= self._model.medical_threshold:
+            return Verdict("medical", alone=False)
         return None
 
     def _correct_uncached(self, word: str) -> str:

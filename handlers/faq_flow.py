@@ -49,7 +49,7 @@ class FaqConversation:
         question_id = None
         # A message in distress is not kept, even redacted: nothing is to be learnt from it.
         distress = result.safety is not None and result.safety.level == "emergency"
-        if any(ch.isalnum() for ch in text) and not distress:
+        if any(ch.isalnum() for ch in text) and not distress and result.outcome != "smalltalk":
             question_id = await QuestionLog(ctx.session).record(ctx.lang, text, result)
         return Response.of(*self._replies(ctx.texts, text, result, question_id))
 
@@ -124,6 +124,8 @@ class FaqConversation:
         self, texts: Texts, text: str, result: MatchResult, question_id: int | None
     ) -> Reply:
         entries = self.catalog.entries
+        if result.outcome == "smalltalk":
+            return self._smalltalk(texts, result.smalltalk)
         if result.outcome == "answer" and result.entry_id in entries:
             entry = entries[result.entry_id]
             return self._answer(texts, entry, None if entry.id == EMERGENCY_ENTRY else question_id)
@@ -149,6 +151,30 @@ class FaqConversation:
         text = f"<b>{escape(block.question)}</b>\n\n{block.answer.strip()}\n\n<i>{footer}</i>"
         return Reply(
             text, keyboards.answer_keyboard(related, texts.lang, question_id, entry.id), edit=edit
+        )
+
+    def _smalltalk(self, texts: Texts, kind: str | None) -> Reply:
+        _ = texts._
+        replies = {
+            "greeting": _(
+                "Hello! Ask me your question about Mon espace santé in a few words, or browse "
+                "the topics."
+            ),
+            "thanks": _("You are welcome! Ask another question whenever you like."),
+            "goodbye": _("Goodbye, and take care! I am here whenever you need me."),
+            "about": _(
+                "I am mesbot, a volunteer-run assistant that explains Mon espace santé. I am not "
+                "an official service and I give no medical advice: for your account itself, call "
+                "<b>3422</b> or visit monespacesante.fr."
+            ),
+            "help": _(
+                "Of course: write your question in a few words, for example “how do I hide a "
+                "document?”, or browse the topics."
+            ),
+        }
+        return Reply(
+            replies.get(kind or "", replies["greeting"]),
+            keyboards.fallback_keyboard(texts, self.catalog.entries.get(HELP_IN_PERSON)),
         )
 
     def _fallback(self, texts: Texts, question: str | None) -> Reply:

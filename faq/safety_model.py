@@ -1,0 +1,81 @@
+"""The safety stage's learned half: a linear model over the words and letter groups of a message.
+
+The phrases of safety.yaml are exact; people in distress are not. This model, trained by
+`make models` on `faq/training/` (messages written for it, apart from the evaluation set), gives
+the probability that a message is an emergency or a medical question. Features are computed
+here, the same way for training and for use, so the shipped weights need nothing but this file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+LABELS = ("emergency", "medical", "none")
+CHAR_SIZES = (3, 4, 5)
+
+
+def features(words: str) -> dict[str, float]:
+    """Words, pairs of words and letter groups of each word (with its edges), L2-normalised.
+
+    ``words`` is the message as the safety patterns see it (`SafetyRules.words`).
+    """
+    tokens = words.split()
+    counts: dict[str, float] = {}
+    for i, token in enumerate(tokens):
+        counts["w:" + token] = counts.get("w:" + token, 0.0) + 1.0
+        if i + 1 < len(tokens):
+            pair = f"b:{token} {tokens[i + 1]}"
+            counts[pair] = counts.get(pair, 0.0) + 1.0
+        padded = f" {token} "
+        for size in CHAR_SIZES:
+            for start in range(max(len(padded) - size + 1, 0)):
+                gram = "c:" + padded[start : start + size]
+                counts[gram] = counts.get(gram, 0.0) + 1.0
+    values = {k: 1.0 + math.log(v) for k, v in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    return {k: v / norm for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class SafetyModel:
+    """Per-feature weights for each label, with the thresholds chosen at training time."""
+
+    weights: Mapping[str, Sequence[float]]
+    intercepts: Sequence[float]
+    emergency_threshold: float  # from here, the emergency card is shown
+    sure_threshold: float  # from here, it is shown alone (unless the record is asked about)
+    medical_threshold: float
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> SafetyModel:
+        if tuple(data["labels"]) != LABELS:
+            raise ValueError(f"safety model labels {data['labels']!r}, expected {LABELS!r}")
+        return cls(
+            weights={k: tuple(v) for k, v in data["weights"].items()},
+            intercepts=tuple(data["intercepts"]),
+            emergency_threshold=float(data["emergency_threshold"]),
+            sure_threshold=float(data["sure_threshold"]),
+            medical_threshold=float(data["medical_threshold"]),
+        )
+
+    @classmethod
+    def bundled(cls) -> SafetyModel:
+        text = resources.files("faq").joinpath("models", "safety.json").read_text("utf-8")
+        return cls.from_data(json.loads(text))
+
+    def probabilities(self, words: str) -> dict[str, float]:
+        scores = list(self.intercepts)
+        for feature, value in features(words).items():
+            weights = self.weights.get(feature)
+            if weights is not None:
+                for i, w in enumerate(weights):
+                    scores[i] += w * value
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {label: e / total for label, e in zip(LABELS, exps, strict=True)}
