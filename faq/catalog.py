@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from faq.entries import Entry, phrasings_by_lang
 from faq.lexicon import LANGS, Lang, load_lexicon
-from faq.matcher import Matcher, MatchResult, MatchSettings, Scored
+from faq.matcher import Matcher, MatchResult, MatchSettings, MatchWeights, Scored
 from faq.normalize import Normaliser
 from faq.safety import SafetyRules
 from faq.smalltalk import SmallTalk
@@ -21,11 +21,12 @@ class Language:
     normalisers: dict[Lang, Normaliser]
     safety: SafetyRules
     smalltalk: SmallTalk
+    weights: MatchWeights | None = None
 
     @classmethod
     def load(cls) -> Language:
         normalisers = {lang: Normaliser(load_lexicon(lang)) for lang in LANGS}
-        return cls(normalisers, SafetyRules.bundled(), SmallTalk.bundled())
+        return cls(normalisers, SafetyRules.bundled(), SmallTalk.bundled(), MatchWeights.bundled())
 
 
 class FaqCatalog:
@@ -37,7 +38,10 @@ class FaqCatalog:
         self.entries: dict[str, Entry] = {e.id: e for e in entries}
         self._language = language
         self.matcher = Matcher(
-            phrasings_by_lang(self.entries.values()), language.normalisers, settings
+            phrasings_by_lang(self.entries.values()),
+            language.normalisers,
+            settings,
+            language.weights,
         )
 
     def match(self, text: str, lang: Lang) -> MatchResult:

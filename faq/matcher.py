@@ -33,21 +33,25 @@ within a few milliseconds.
 from __future__ import annotations
 
 import heapq
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz, process
 
+from faq.chargrams import CharIndex
 from faq.lexicon import LANGS, Lang
 from faq.normalize import Normaliser
 
 if TYPE_CHECKING:
     from faq.safety import Verdict
 
+SPECIFIC_WEIGHT = 8.0  # about two words that few entries use
 Outcome = Literal["answer", "suggest", "fallback", "smalltalk"]
 
 
@@ -63,9 +67,11 @@ class Phrasings:
 
 @dataclass(frozen=True)
 class MatchSettings:
-    confident_score: float = 65.0
-    suggest_score: float = 45.0
-    margin: float = 6.0
+    # Chosen by `make models` on the tuning questions (faq/models/matcher.json, "thresholds"),
+    # for the learned score; a test keeps them equal.
+    confident_score: float = 63.0
+    suggest_score: float = 31.1
+    margin: float = 20.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
     other_language_penalty: float = 8.0
@@ -96,6 +102,28 @@ class MatchResult:
 
 
 @dataclass(frozen=True)
+class MatchWeights:
+    """How word and letter-group evidence combine into the probability that an entry is right.
+
+    Learnt by `make models` (faq/training/build_models.py); the features, per entry, are those of
+    `Matcher.features`.
+    """
+
+    coefficients: tuple[float, ...]
+    intercept: float
+
+    @classmethod
+    def bundled(cls) -> MatchWeights:
+        text = resources.files("faq").joinpath("models", "matcher.json").read_text("utf-8")
+        data = json.loads(text)
+        return cls(tuple(float(c) for c in data["coefficients"]), float(data["intercept"]))
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.intercept + sum(c * f for c, f in zip(self.coefficients, features, strict=True))
+        return 1 / (1 + math.exp(-z))
+
+
+@dataclass(frozen=True)
 class _Phrase:
     entry: int
     tokens: frozenset[str]
@@ -118,10 +146,12 @@ class _LanguageIndex:
         self._typo_ratio = typo_ratio
         self._typo_min_length = typo_min_length
         token_lists: list[tuple[int, list[str]]] = []
+        originals: list[str] = []
         keywords: list[frozenset[str]] = []
         for i, entry in enumerate(entries):
             for text in (entry.question, *entry.alternates):
                 token_lists.append((i, normaliser.tokens(text)))
+                originals.append(text)
             keywords.append(frozenset(t for k in entry.keywords for t in normaliser.tokens(k)))
 
         df: dict[str, int] = defaultdict(int)
@@ -138,17 +168,20 @@ class _LanguageIndex:
 
         self.phrases: list[_Phrase] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, toks in token_lists:
+        kept: list[str] = []
+        for (i, toks), original in zip(token_lists, originals, strict=True):
             tokens = frozenset(toks)
             if not tokens:
                 continue
             pid = len(self.phrases)
+            kept.append(original)
             self.phrases.append(
                 _Phrase(i, tokens, " ".join(sorted(tokens)), sum(self.idf[t] for t in tokens))
             )
             for t in tokens | keywords[i]:
                 self.postings[t].append(pid)
         self.entry_tokens = [frozenset(tokens) for tokens in per_entry]
+        self.chars = CharIndex(kept)
         self._closest = lru_cache(maxsize=8192)(self._closest_uncached)
 
     def _closest_uncached(self, token: str) -> tuple[str, float] | None:
@@ -161,11 +194,15 @@ class _LanguageIndex:
         )
         return (found[0], found[1] / 100) if found else None
 
-    def score(self, text: str, settings: MatchSettings) -> dict[int, float]:
-        """Best phrasing score per entry index, for entries sharing at least one token."""
+    def score(
+        self, text: str, settings: MatchSettings
+    ) -> tuple[dict[int, tuple[float, float]], float]:
+        """Per entry index sharing a token with the text: its best phrasing's word score
+        (0-100) and its best letter-group cosine (0-1) among the phrasings compared; and the
+        question's specificity, the summed weight of its words the FAQ knows."""
         query_tokens = list(dict.fromkeys(self.normaliser.tokens(text)))
         if not query_tokens:
-            return {}
+            return {}, 0.0
         mapped: dict[str, float] = {}
         total = 0.0
         for token in query_tokens:
@@ -179,7 +216,7 @@ class _LanguageIndex:
                 total += weight - mapped.get(known, 0.0)
                 mapped[known] = weight
         if not mapped:
-            return {}
+            return {}, 0.0
 
         matched: dict[int, float] = defaultdict(float)
         for token, weight in mapped.items():
@@ -189,8 +226,10 @@ class _LanguageIndex:
 
         # Both texts are tokens sorted and joined: plain ratio is token_sort_ratio, unsorted again.
         query_text = " ".join(sorted(mapped))
+        query_grams = self.chars.query(text)
         entry_covers: dict[int, float] = {}
         best: dict[int, float] = {}
+        cosines: dict[int, float] = {}
         for pid, weight in candidates:
             phrase = self.phrases[pid]
             query_cover = weight / total
@@ -209,7 +248,11 @@ class _LanguageIndex:
             )
             if value > best.get(phrase.entry, 0.0):
                 best[phrase.entry] = value
-        return best
+            cosine = self.chars.cosine(query_grams, pid)
+            if cosine > cosines.get(phrase.entry, 0.0):
+                cosines[phrase.entry] = cosine
+        scores = {entry: (value, cosines.get(entry, 0.0)) for entry, value in best.items()}
+        return scores, sum(mapped.values())
 
 
 class Matcher:
@@ -220,8 +263,10 @@ class Matcher:
         entries: Mapping[Lang, Iterable[Phrasings]],
         normalisers: Mapping[Lang, Normaliser],
         settings: MatchSettings | None = None,
+        weights: MatchWeights | None = None,
     ) -> None:
         self.settings = settings or MatchSettings()
+        self.weights = weights
         self._indexes = {
             lang: _LanguageIndex(
                 normalisers[lang],
@@ -232,15 +277,48 @@ class Matcher:
             for lang in LANGS
         }
 
-    def rank(self, text: str, lang: Lang) -> list[Scored]:
-        scores: dict[str, float] = {}
+    def features(self, text: str, lang: Lang) -> dict[str, tuple[float, ...]]:
+        """Per candidate entry: the word score (best of both languages, the other one less its
+        penalty) over 100, the letter-group cosine in the question's language and in the other,
+        how far the first and second fall behind the best candidate's, and the question's
+        specificity (``SPECIFIC_WEIGHT`` of known word weight or more counts as 1): "mon
+        profil" is answered less readily than "masquer un document"."""
+        words: dict[str, float] = {}
+        same: dict[str, float] = {}
+        other: dict[str, float] = {}
+        specificity = 0.0
         for index_lang, index in self._indexes.items():
             penalty = 0.0 if index_lang == lang else self.settings.other_language_penalty
-            for entry, value in index.score(text, self.settings).items():
+            cosines = same if index_lang == lang else other
+            scores, known = index.score(text, self.settings)
+            if index_lang == lang:  # the other language's rare words are this one's noise
+                specificity = min(known / SPECIFIC_WEIGHT, 1.0)
+            for entry, (value, cosine) in scores.items():
                 entry_id = index.entry_ids[entry]
-                scores[entry_id] = max(scores.get(entry_id, 0.0), value - penalty)
+                words[entry_id] = max(words.get(entry_id, 0.0), (value - penalty) / 100)
+                cosines[entry_id] = max(cosines.get(entry_id, 0.0), cosine)
+        top_words = max(words.values(), default=0.0)
+        top_same = max(same.values(), default=0.0)
+        return {
+            e: (
+                w,
+                same.get(e, 0.0),
+                other.get(e, 0.0),
+                w - top_words,
+                same.get(e, 0.0) - top_same,
+                specificity,
+            )
+            for e, w in words.items()
+        }
+
+    def rank(self, text: str, lang: Lang) -> list[Scored]:
+        features = self.features(text, lang)
+        if self.weights is None:
+            scores = {e: 100 * f[0] for e, f in features.items()}
+        else:
+            scores = {e: 100 * self.weights.probability(f) for e, f in features.items()}
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [Scored(entry_id, round(score, 1)) for entry_id, score in ranked if score > 0]
+        return [Scored(e, round(score, 1)) for e, score in ranked if round(score, 1) > 0]
 
     def match(self, text: str, lang: Lang) -> MatchResult:
         ranked = tuple(self.rank(text, lang))

@@ -27,6 +27,7 @@ MEDICAL_ENTRY = "redirect.medical"
 
 _GAP = r"(?: [a-z0-9]+){0,4}"
 _SYNTAX = re.compile(r"\(|\)|\||~|[^\s()|~]+")
+_EMPTY_ALTERNATIVE = re.compile(r"(^|\(|\|)\s*(\||\)|$)")
 TYPO_MIN_LENGTH = 6
 TYPO_RATIO = 88.0
 
@@ -56,6 +57,8 @@ class Verdict:
 
 def compile_pattern(pattern: str) -> str:
     """One pattern of safety.yaml as a regular expression over ``" " + words + " "``."""
+    if _EMPTY_ALTERNATIVE.search(pattern):
+        raise SafetyRulesError(f"empty alternative in {pattern!r}")
     parts: list[str] = []
     depth = 0
     for token in _SYNTAX.findall(pattern):
@@ -136,12 +139,13 @@ class SafetyRules:
         words = self.words(text)
         # Take out what only sounds alarming ("ce site va me tuer"), then look again.
         remaining = self._not_emergency.sub(" ", words)
-        if not remaining.endswith(" "):
-            remaining += " "
         kinds = tuple(kind for kind, rule in self._emergency.items() if rule.search(remaining))
         about_record = self._record.search(words) is not None
         odds = self._model.probabilities(words) if self._model and use_model else None
-        if kinds or (odds and odds["emergency"] >= self._model.emergency_threshold):
+        # Words a suppressor explained ("cette appli me tue") raise the bar for the model alone.
+        explained = remaining != words
+        bar = self._model.sure_threshold if explained else self._model.emergency_threshold
+        if kinds or (odds and odds["emergency"] >= bar):
             lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
             # The model alone, when unsure, puts the card beside the answer instead of dropping it.
             sure = bool(kinds) or odds["emergency"] >= self._model.sure_threshold

@@ -40,7 +40,10 @@ def test_faq_match_json(tmp_path: Path) -> None:
         "faq",
         "match",
         "--json",
-        stdin="cmt activer mon espace sante\nj'ai perdu ma carte vitale\nrecette de crepes\n\n",
+        stdin=(
+            "cmt activer mon espace sante\nj'ai perdu ma carte vitale\nrecette de crepes\n\n"
+            "je ne veux plus vivre\nquelle dose de doliprane pour un enfant de 20 kg\n"
+        ),
     )
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
@@ -48,12 +51,17 @@ def test_faq_match_json(tmp_path: Path) -> None:
         "cmt activer mon espace sante",
         "j'ai perdu ma carte vitale",
         "recette de crepes",
+        "je ne veux plus vivre",
+        "quelle dose de doliprane pour un enfant de 20 kg",
     ]
     for row in rows:
-        assert set(row) >= {"query", "id", "confident", "score", "suggestions"}
+        assert set(row) >= {"query", "id", "confident", "score", "suggestions", "safety"}
     assert rows[0]["id"] == "activation.how" and rows[0]["confident"]
+    assert rows[0]["safety"] is None
     assert rows[1]["id"] == "redirect.carte_vitale"
     assert rows[2]["id"] is None and not rows[2]["confident"]
+    assert rows[3]["safety"] == "emergency" and rows[3]["id"] == "redirect.emergency"
+    assert rows[4]["safety"] == "medical" and rows[4]["id"] == "redirect.medical"
     assert (tmp_path / "data" / "mesbot.db").exists()
 
 

@@ -56,11 +56,68 @@ async def test_lost_carte_vitale_is_redirected_to_ameli(chat: Chat) -> None:
     assert "3646" in text
 
 
-async def test_emergency_comes_before_anything_else(chat: Chat) -> None:
-    response = await chat.say("je veux mourir, comment supprimer mon espace santé")
-    text = only(response)
-    assert "3114" in text and "15" in text
+async def test_distress_gets_the_emergency_card_alone_and_is_not_kept(chat: Chat) -> None:
+    for message in ("je ne veux plus vivre", "i dont want to live anymore"):
+        response = await chat.say(message)
+        text = only(response)
+        assert "3114" in text and "15" in text and "112" in text and "114" in text
+        assert not callbacks(response)
+    async with chat.app.sessions() as session:
+        assert (await session.scalars(select(QuestionRow))).all() == []
+
+
+async def test_emergency_card_comes_first_and_the_answer_follows_when_the_record_is_asked(
+    chat: Chat,
+) -> None:
+    response = await chat.say("mon conjoint me frappe, peut-il voir mon espace santé ?")
+    card, answer = (r.text for r in response.replies)
+    assert card.index("3919") < card.index("<b>15</b>")
+    assert "17" in card
+    assert "Mon espace santé" in answer or "Vouliez-vous dire" in answer
     assert not any(isinstance(k, Vote) for k in callbacks(response))
+    assert_valid_telegram(response)
+
+
+async def test_each_kind_of_danger_puts_its_own_number_first(chat: Chat) -> None:
+    for message, first in (
+        ("il y a le feu chez moi", "18"),
+        ("mon fils a avalé de la javel", "antipoison"),
+        ("mon beau-père me frappe, j'ai 12 ans", "119"),
+        ("je veux en finir ce soir", "3114"),
+    ):
+        text = only(await chat.say(message))
+        first_line = text.split("\n")[1]
+        assert first in first_line, (message, text)
+
+
+async def test_frustration_and_past_deaths_are_not_emergencies(chat: Chat) -> None:
+    for message in ("ce site va me tuer", "mon père est décédé, accéder à son dossier"):
+        response = await chat.say(message)
+        assert "🚨" not in response.replies[0].text, message
+
+
+async def test_greetings_thanks_and_who_are_you_get_a_friendly_reply(chat: Chat) -> None:
+    for message, expected in (
+        ("Bonjour !", "Bonjour"),
+        ("merci beaucoup", "plaisir"),
+        ("qui es-tu ?", "mesbot"),
+    ):
+        response = await chat.say(message)
+        text = only(response)
+        assert expected in text and "n'ai pas de réponse" not in text, message
+        assert any(
+            b.label == "Parcourir les thèmes"
+            for r in response.replies
+            for row in r.buttons
+            for b in row
+        )
+    async with chat.app.sessions() as session:
+        assert (await session.scalars(select(QuestionRow))).all() == []
+
+
+async def test_fallback_ends_with_the_emergency_numbers(chat: Chat) -> None:
+    text = only(await chat.say("recette de la tarte tatin"))
+    assert text.rstrip().endswith("Urgence : 15 / 112 · détresse : 3114")
 
 
 async def test_medical_question_is_redirected(chat: Chat) -> None:
@@ -69,7 +126,7 @@ async def test_medical_question_is_redirected(chat: Chat) -> None:
 
 
 async def test_did_you_mean_buttons_lead_to_an_answer(chat: Chat) -> None:
-    response = await chat.say("qui a acces a mes donnees")
+    response = await chat.say("qui peut voir mon dossier")
     assert "Vouliez-vous dire" in only(response)
     suggestions = [k for k in callbacks(response) if isinstance(k, ShowEntry)]
     assert 2 <= len(suggestions) <= 3
@@ -80,7 +137,7 @@ async def test_did_you_mean_buttons_lead_to_an_answer(chat: Chat) -> None:
 
 
 async def test_none_of_these_flags_the_question_for_review(chat: Chat) -> None:
-    await chat.say("qui a acces a mes donnees")
+    await chat.say("qui peut voir mon dossier")
     response = await chat.press_label("Aucune de ces questions")
     assert "3422" in only(response)
     async with chat.app.sessions() as session:
@@ -136,7 +193,7 @@ async def test_language_switch_is_remembered(chat: Chat) -> None:
     assert switched.replies[0].edit
     assert "English" in only(switched)
     assert "not an official service" in only(await chat.say("/start"))
-    assert "Did you mean" in only(await chat.say("who can see my documents"))
+    assert "Did you mean" in only(await chat.say("who can see my record"))
 
 
 async def test_browse_topics_then_a_theme_then_an_entry(chat: Chat) -> None:
@@ -151,7 +208,7 @@ async def test_browse_topics_then_a_theme_then_an_entry(chat: Chat) -> None:
 async def test_caregiver_command_and_deep_links(chat: Chat) -> None:
     for text in ("/aidant", "/caregiver", "/start aidant"):
         answer = only(await chat.say(text))
-        assert "2026" in answer and "senat.fr" in answer
+        assert "2026" in answer and "vie-publique.fr" in answer
     assert "Activer mon espace santé" in only(await chat.say("/start activation-how"))
 
 

@@ -1,8 +1,14 @@
-"""Train the models shipped in `faq/models/` from the data in this folder (``make models``).
+"""Train the models shipped in `faq/models/` from the repository's data (``make models``).
+
+The matcher's weights (`matcher.json`): a logistic regression over `Matcher.features` of every
+candidate entry, right or not, for the tuning questions: the dev set and one half of the
+collected real questions (split by source page; the other half and the shared set are only ever
+reported on). The answer thresholds are then chosen on the same questions: the most right answers
+with at most MAX_WRONG wrong ones.
 
 The safety model: a multinomial logistic regression over `faq.safety_model.features`, trained
-on `safety_fr.tsv` and `safety_en.tsv` (messages written for training, apart from the
-evaluation set `tests/data/safety_set.tsv`) and on every FAQ phrasing as an ordinary question.
+on the `safety_*.tsv` files here (messages written for training, apart from the evaluation set
+`tests/data/safety_set.tsv`), on our FAQ dev set and on every FAQ phrasing as ordinary questions.
 Its thresholds are chosen on out-of-fold predictions, for recall first: the emergency threshold
 is the highest that keeps at least TARGET_EMERGENCY_RECALL of the training emergencies flagged,
 by the phrases or the model together. Needs scikit-learn (the ``dev`` extra); the bot does not.
@@ -25,7 +31,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faq.entries import bundled_entries  # noqa: E402
+from faq.entries import bundled_entries, phrasings_by_lang  # noqa: E402
+from faq.evaluation import DevQuestion, half, is_wrong_answer, load_dev_set, load_tsv_set  # noqa: E402
+from faq.lexicon import LANGS, load_lexicon  # noqa: E402
+from faq.matcher import Matcher, MatchSettings, MatchWeights  # noqa: E402
+from faq.normalize import Normaliser  # noqa: E402
 from faq.safety import EMERGENCY_ENTRY, MEDICAL_ENTRY, SafetyRules  # noqa: E402
 from faq.safety_model import LABELS, features  # noqa: E402
 
@@ -36,6 +46,9 @@ REGULARISATION = 4.0  # inverse strength (scikit-learn's C), chosen by the same 
 MIN_WEIGHT = 0.02  # smaller weights change no decision; dropping them keeps the file small
 FOLDS = 5
 SEED = 13
+TESTS_DATA = ROOT / "tests" / "data"
+MAX_WRONG = 0.03
+SUGGEST_RECALL = 0.95
 
 
 def training_rows() -> list[tuple[str, str]]:
@@ -44,6 +57,11 @@ def training_rows() -> list[tuple[str, str]]:
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 rows.append((row["text"], row["label"]))
+    # Our dev set of FAQ questions: ordinary, except those it sends to the two cards.
+    for question in load_dev_set(TESTS_DATA / "faq_dev.yaml"):
+        card = {EMERGENCY_ENTRY: "emergency", MEDICAL_ENTRY: "medical"}
+        labels = [card[e] for e in question.expect if e in card]
+        rows.append((question.text, labels[0] if labels else "none"))
     for entry in bundled_entries():
         if entry.id in (EMERGENCY_ENTRY, MEDICAL_ENTRY):
             continue
@@ -64,11 +82,82 @@ def threshold_for(scores: np.ndarray, positives: np.ndarray, covered: np.ndarray
     return float(pending[index])
 
 
+def tuning_questions() -> list[DevQuestion]:
+    dev = load_dev_set(TESTS_DATA / "faq_dev.yaml")
+    return dev + half(load_tsv_set(TESTS_DATA / "real_questions.tsv"), 0)
+
+
+def thresholds(matcher: Matcher, questions: list[DevQuestion]) -> dict[str, float]:
+    """The confident score and margin with the most right answers and at most MAX_WRONG wrong
+    ones; the suggest score that keeps SUGGEST_RECALL of the right entries found in the top 3."""
+    ranked = [(q, matcher.rank(q.text, q.lang)) for q in questions]
+    best = (-1, 0.0, 0.0)
+    for confident in np.arange(30.0, 96.0, 1.0):
+        for margin in np.arange(0.0, 31.0, 1.0):
+            right = wrong = 0
+            for q, r in ranked:
+                lead = r[0].score - (r[1].score if len(r) > 1 else 0.0) if r else 0.0
+                if r and r[0].score >= confident and lead >= margin:
+                    if is_wrong_answer(q, r[0].entry_id):
+                        wrong += 1
+                    else:
+                        right += 1
+            if wrong <= MAX_WRONG * len(questions) and right > best[0]:
+                best = (right, float(confident), float(margin))
+    found = sorted(
+        (r[0].score for q, r in ranked if r and q.expect.intersection(s.entry_id for s in r[:3])),
+        reverse=True,
+    )
+    suggest = found[min(int(len(found) * SUGGEST_RECALL), len(found) - 1)] if found else 0.0
+    return {"confident_score": best[1], "margin": best[2], "suggest_score": float(suggest)}
+
+
+def build_matcher_model(output: Path) -> None:
+    entries = bundled_entries()
+    normalisers = {lang: Normaliser(load_lexicon(lang)) for lang in LANGS}
+    plain = Matcher(phrasings_by_lang(entries), normalisers, MatchSettings())
+    questions = tuning_questions()
+    rows: list[tuple[float, ...]] = []
+    labels: list[int] = []
+    for q in questions:
+        # Out-of-scope questions count too: every entry they reach is a wrong one.
+        for entry_id, values in plain.features(q.text, q.lang).items():
+            rows.append(values)
+            labels.append(int(entry_id in q.expect))
+    fitted = LogisticRegression(C=1.0, max_iter=5000).fit(np.array(rows), np.array(labels))
+    weights = MatchWeights(
+        tuple(round(float(c), 4) for c in fitted.coef_[0]), round(float(fitted.intercept_[0]), 4)
+    )
+    learned = Matcher(phrasings_by_lang(entries), normalisers, MatchSettings(), weights)
+    data = {
+        "about": "Built by `make models` (faq/training/build_models.py); do not edit by hand.",
+        "features": [
+            "words",
+            "letters",
+            "letters_other_language",
+            "words_behind",
+            "letters_behind",
+            "specificity",
+        ],
+        "coefficients": list(weights.coefficients),
+        "intercept": weights.intercept,
+        "thresholds": thresholds(learned, questions),
+        "training": {"questions": len(questions), "candidates": len(rows)},
+    }
+    output.write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "faq" / "models" / "safety.json")
+    parser.add_argument("--models", type=Path, default=ROOT / "faq" / "models")
     args = parser.parse_args()
+    build_matcher_model(args.models / "matcher.json")
+    build_safety_model(args.models / "safety.json")
+    return 0
 
+
+def build_safety_model(output: Path) -> None:
     rules = SafetyRules.bundled(with_model=False)
     rows = training_rows()
     words = [rules.words(text) for text, _ in rows]
@@ -128,11 +217,10 @@ def main() -> int:
         "training": report,
         "weights": dict(sorted(weights.items())),
     }
-    args.output.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+    output.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     shown = ("emergency_threshold", "sure_threshold", "medical_threshold", "training")
     print(json.dumps({k: data[k] for k in shown}))
-    print(f"{len(weights)} of {len(names)} features kept; wrote {args.output}")
-    return 0
+    print(f"{len(weights)} of {len(names)} features kept; wrote {output}")
 
 
 if __name__ == "__main__":
