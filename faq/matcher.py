@@ -69,9 +69,9 @@ class Phrasings:
 class MatchSettings:
     # Chosen by `make models` on the tuning questions (faq/models/matcher.json, "thresholds"),
     # for the learned score; a test keeps them equal.
-    confident_score: float = 63.0
-    suggest_score: float = 31.1
-    margin: float = 20.0
+    confident_score: float = 61.0
+    suggest_score: float = 34.1
+    margin: float = 21.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
     other_language_penalty: float = 8.0
@@ -80,6 +80,9 @@ class MatchSettings:
     phrase_weight: float = 0.15
     similarity_weight: float = 0.35
     rerank: int = 60
+    letter_entries: int = 8
+    letter_phrasings: int = 6
+    letter_chars: int = 200
     typo_ratio: float = 80.0
     typo_min_length: int = 6
 
@@ -195,11 +198,12 @@ class _LanguageIndex:
         return (found[0], found[1] / 100) if found else None
 
     def score(
-        self, text: str, settings: MatchSettings
+        self, text: str, settings: MatchSettings, *, letters: bool
     ) -> tuple[dict[int, tuple[float, float]], float]:
         """Per entry index sharing a token with the text: its best phrasing's word score
-        (0-100) and its best letter-group cosine (0-1) among the phrasings compared; and the
-        question's specificity, the summed weight of its words the FAQ knows."""
+        (0-100) and, with ``letters``, its best letter-group cosine (0-1) among the phrasings
+        compared; and the question's specificity, the summed weight of its words the FAQ
+        knows."""
         query_tokens = list(dict.fromkeys(self.normaliser.tokens(text)))
         if not query_tokens:
             return {}, 0.0
@@ -226,10 +230,8 @@ class _LanguageIndex:
 
         # Both texts are tokens sorted and joined: plain ratio is token_sort_ratio, unsorted again.
         query_text = " ".join(sorted(mapped))
-        query_grams = self.chars.query(text)
         entry_covers: dict[int, float] = {}
         best: dict[int, float] = {}
-        cosines: dict[int, float] = {}
         for pid, weight in candidates:
             phrase = self.phrases[pid]
             query_cover = weight / total
@@ -248,11 +250,33 @@ class _LanguageIndex:
             )
             if value > best.get(phrase.entry, 0.0):
                 best[phrase.entry] = value
-            cosine = self.chars.cosine(query_grams, pid)
-            if cosine > cosines.get(phrase.entry, 0.0):
-                cosines[phrase.entry] = cosine
+
+        cosines: dict[int, float] = {}
+        if letters:
+            cosines = self._letters(text, candidates, best, settings)
         scores = {entry: (value, cosines.get(entry, 0.0)) for entry, value in best.items()}
         return scores, sum(mapped.values())
+
+    def _letters(
+        self,
+        text: str,
+        candidates: list[tuple[int, float]],
+        best: dict[int, float],
+        settings: MatchSettings,
+    ) -> dict[int, float]:
+        """Best letter-group cosine per entry, for the best phrasings of the entries the words
+        rank best: the others lose whatever their letters say, and comparing them all costs ten
+        times more. A long message's first sentences carry its question."""
+        leaders = set(heapq.nlargest(settings.letter_entries, best, key=best.__getitem__))
+        query = self.chars.query(text[: settings.letter_chars])
+        cosines: dict[int, float] = {}
+        compared: dict[int, int] = defaultdict(int)
+        for pid, _ in candidates:  # by matched weight, best first
+            entry = self.phrases[pid].entry
+            if entry in leaders and compared[entry] < settings.letter_phrasings:
+                compared[entry] += 1
+                cosines[entry] = max(cosines.get(entry, 0.0), self.chars.cosine(query, pid))
+        return cosines
 
 
 class Matcher:
@@ -279,33 +303,32 @@ class Matcher:
 
     def features(self, text: str, lang: Lang) -> dict[str, tuple[float, ...]]:
         """Per candidate entry: the word score (best of both languages, the other one less its
-        penalty) over 100, the letter-group cosine in the question's language and in the other,
-        how far the first and second fall behind the best candidate's, and the question's
-        specificity (``SPECIFIC_WEIGHT`` of known word weight or more counts as 1): "mon
-        profil" is answered less readily than "masquer un document"."""
+        penalty) over 100, the letter-group cosine in the question's language, how far these
+        two fall behind the best candidate's, and the question's specificity
+        (``SPECIFIC_WEIGHT`` of known word weight or more counts as 1): "mon profil" is
+        answered less readily than "masquer un document"."""
         words: dict[str, float] = {}
-        same: dict[str, float] = {}
-        other: dict[str, float] = {}
+        letters: dict[str, float] = {}
         specificity = 0.0
         for index_lang, index in self._indexes.items():
-            penalty = 0.0 if index_lang == lang else self.settings.other_language_penalty
-            cosines = same if index_lang == lang else other
-            scores, known = index.score(text, self.settings)
-            if index_lang == lang:  # the other language's rare words are this one's noise
+            same = index_lang == lang
+            penalty = 0.0 if same else self.settings.other_language_penalty
+            scores, known = index.score(text, self.settings, letters=same)
+            if same:  # the other language's rare words are this one's noise
                 specificity = min(known / SPECIFIC_WEIGHT, 1.0)
             for entry, (value, cosine) in scores.items():
                 entry_id = index.entry_ids[entry]
                 words[entry_id] = max(words.get(entry_id, 0.0), (value - penalty) / 100)
-                cosines[entry_id] = max(cosines.get(entry_id, 0.0), cosine)
+                if same:
+                    letters[entry_id] = cosine
         top_words = max(words.values(), default=0.0)
-        top_same = max(same.values(), default=0.0)
+        top_letters = max(letters.values(), default=0.0)
         return {
             e: (
                 w,
-                same.get(e, 0.0),
-                other.get(e, 0.0),
+                letters.get(e, 0.0),
                 w - top_words,
-                same.get(e, 0.0) - top_same,
+                letters.get(e, 0.0) - top_letters,
                 specificity,
             )
             for e, w in words.items()

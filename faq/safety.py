@@ -141,18 +141,23 @@ class SafetyRules:
         remaining = self._not_emergency.sub(" ", words)
         kinds = tuple(kind for kind, rule in self._emergency.items() if rule.search(remaining))
         about_record = self._record.search(words) is not None
-        odds = self._model.probabilities(words) if self._model and use_model else None
+        model = self._model if use_model else None
+        odds = model.probabilities(words) if model else {"emergency": 0.0, "medical": 0.0}
+        sure = model is not None and odds["emergency"] >= model.sure_threshold
         # Words a suppressor explained ("cette appli me tue") raise the bar for the model alone.
         explained = remaining != words
-        bar = self._model.sure_threshold if explained else self._model.emergency_threshold
-        if kinds or (odds and odds["emergency"] >= bar):
+        unsure = (
+            model is not None and not explained and odds["emergency"] >= model.emergency_threshold
+        )
+        if kinds or sure or unsure:
             lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
             # The model alone, when unsure, puts the card beside the answer instead of dropping it.
-            sure = bool(kinds) or odds["emergency"] >= self._model.sure_threshold
-            return Verdict("emergency", kinds, lines, alone=sure and not about_record)
+            return Verdict(
+                "emergency", kinds, lines, alone=(bool(kinds) or sure) and not about_record
+            )
         if self._medical.search(remaining):
             return Verdict("medical", alone=not about_record)
-        if odds and odds["medical"] + odds["emergency"] >= self._model.medical_threshold:
+        if model and odds["medical"] + odds["emergency"] >= model.medical_threshold:
             return Verdict("medical", alone=False)
         return None
 

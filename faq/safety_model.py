@@ -8,8 +8,10 @@ here, the same way for training and for use, so the shipped weights need nothing
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -25,18 +27,13 @@ def features(words: str) -> dict[str, float]:
     ``words`` is the message as the safety patterns see it (`SafetyRules.words`).
     """
     tokens = words.split()
-    counts: dict[str, float] = {}
-    for i, token in enumerate(tokens):
-        counts["w:" + token] = counts.get("w:" + token, 0.0) + 1.0
-        if i + 1 < len(tokens):
-            pair = f"b:{token} {tokens[i + 1]}"
-            counts[pair] = counts.get(pair, 0.0) + 1.0
+    grams = [f"w:{t}" for t in tokens]
+    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(tokens)]
+    for token in tokens:
         padded = f" {token} "
         for size in CHAR_SIZES:
-            for start in range(max(len(padded) - size + 1, 0)):
-                gram = "c:" + padded[start : start + size]
-                counts[gram] = counts.get(gram, 0.0) + 1.0
-    values = {k: 1.0 + math.log(v) for k, v in counts.items()}
+            grams += ["c:" + padded[i : i + size] for i in range(max(len(padded) - size + 1, 0))]
+    values = {k: 1.0 + math.log(v) for k, v in Counter(grams).items()}
     norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
     return {k: v / norm for k, v in values.items()}
 

@@ -134,7 +134,6 @@ def build_matcher_model(output: Path) -> None:
         "features": [
             "words",
             "letters",
-            "letters_other_language",
             "words_behind",
             "letters_behind",
             "specificity",
