@@ -117,7 +117,12 @@ async def test_conversation(bot_settings: Settings, api: FakeBotApi) -> None:
         (review,) = await api.next_messages(USER)
         assert "relue" in review.visible_text
 
-        api.user_says(USER, "qui a acces a mes donnees")
+        api.user_says(USER, "j'en peux plus, je veux plus vivre")
+        (card,) = await api.next_messages(USER)
+        assert "3114" in card.visible_text and "112" in card.visible_text
+        assert buttons(card) == []
+
+        api.user_says(USER, "qui peut voir mon dossier")
         (choices,) = await api.next_messages(USER)
         assert "Vouliez-vous dire" in choices.visible_text
         label, data = buttons(choices)[0]
@@ -135,6 +140,9 @@ async def test_conversation(bot_settings: Settings, api: FakeBotApi) -> None:
         api.user_says(USER, "/start")
         (english,) = await api.next_messages(USER)
         assert "not an official service" in english.visible_text
+        api.user_says(USER, "how can i hide a document from a doctor?")
+        (hidden,) = await api.next_messages(USER)
+        assert "hide" in hidden.visible_text.lower()
 
     assert api.errors == [], [(c.method, c.description) for c in api.errors]
     answered = {a.query_id for a in api.callback_answers}
