@@ -80,6 +80,8 @@ class MatchSettings:
     phrase_weight: float = 0.15
     similarity_weight: float = 0.35
     rerank: int = 60
+    common_share: float = 0.02
+    common_floor: int = 1000
     letter_entries: int = 8
     letter_phrasings: int = 6
     letter_chars: int = 200
@@ -184,6 +186,7 @@ class _LanguageIndex:
             for t in tokens | keywords[i]:
                 self.postings[t].append(pid)
         self.entry_tokens = [frozenset(tokens) for tokens in per_entry]
+        self.keywords = keywords
         self.chars = CharIndex(kept)
         self._closest = lru_cache(maxsize=8192)(self._closest_uncached)
 
@@ -222,11 +225,23 @@ class _LanguageIndex:
         if not mapped:
             return {}, 0.0
 
+        # Candidates are gathered through the question's rarer words: a word on a large share
+        # of the phrasings finds nothing the rarer ones miss, and walking its postings is most
+        # of the cost in a large FAQ. It still counts in every score below.
+        common = max(settings.common_share * len(self.phrases), settings.common_floor)
+        gathering = [t for t in mapped if len(self.postings[t]) <= common] or list(mapped)
         matched: dict[int, float] = defaultdict(float)
-        for token, weight in mapped.items():
-            for pid in self.postings.get(token, ()):
+        for token in gathering:
+            weight = mapped[token]
+            for pid in self.postings[token]:
                 matched[pid] += weight
-        candidates = heapq.nlargest(settings.rerank, matched.items(), key=lambda kv: kv[1])
+        if len(gathering) < len(mapped):
+            for pid in matched:
+                phrase = self.phrases[pid]
+                covered = phrase.tokens | self.keywords[phrase.entry]
+                matched[pid] = sum(w for t, w in mapped.items() if t in covered)
+        top = heapq.nlargest(settings.rerank, matched, key=matched.__getitem__)
+        candidates = [(pid, matched[pid]) for pid in top]
 
         # Both texts are tokens sorted and joined: plain ratio is token_sort_ratio, unsorted again.
         query_text = " ".join(sorted(mapped))
