@@ -149,14 +149,15 @@ class SafetyRules:
         unsure = (
             model is not None and not explained and odds["emergency"] >= model.emergency_threshold
         )
-        if kinds or sure or unsure:
-            lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
-            # The model alone, when unsure, puts the card beside the answer instead of dropping it.
-            return Verdict(
-                "emergency", kinds, lines, alone=(bool(kinds) or sure) and not about_record
-            )
+        lines = tuple(dict.fromkeys(line for k in kinds for line in self.card_lines.get(k, ())))
+        if kinds or sure:
+            return Verdict("emergency", kinds, lines, alone=not about_record)
+        # A medical phrase (a dose, a symptom) outweighs the model's doubt: the medical card
+        # gives the 15, 112 and 3114 too.
         if self._medical.search(remaining):
             return Verdict("medical", alone=not about_record)
+        if unsure:  # the model alone, when unsure, puts the card beside the answer
+            return Verdict("emergency", (), (), alone=False)
         if model and odds["medical"] + odds["emergency"] >= model.medical_threshold:
             return Verdict("medical", alone=False)
         return None
