@@ -94,14 +94,14 @@ def free_port() -> int:
 QUIET = 0.3  # seconds without a new message: the bot has answered everything
 
 
-async def settled(api: FakeBotApi, before: int, questions: int, timeout: float) -> float:
+async def settled(api: FakeBotApi, before: int, questions: int, within: float) -> float:
     """Wait until every question is answered; return when the last answer came (perf_counter).
 
     A question gets one message or more (the emergency card comes before the answer), so the
     count of messages only says when to start watching: the bot is done once no message has
     come for QUIET seconds."""
     # The predicate runs after every request the server answers: keep it O(1).
-    await api.wait_for(lambda: len(api.sent) - before >= questions, timeout=timeout)
+    await api.wait_for(lambda: len(api.sent) - before >= questions, timeout=within)
     count, last = len(api.sent), time.perf_counter()
     while time.perf_counter() - last < QUIET:
         await asyncio.sleep(QUIET / 10)
@@ -115,7 +115,7 @@ async def warm_up(api: FakeBotApi, questions: list[str]) -> None:
     before = len(api.sent)
     for number, question in enumerate(questions):
         api.user_says(2_000_000 + number % 200, question)
-    await settled(api, before, len(questions), timeout=300)
+    await settled(api, before, len(questions), within=300)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -140,7 +140,7 @@ async def burst(api: FakeBotApi, questions: list[str], users: int) -> float:
     start = time.perf_counter()
     for number, question in enumerate(questions):
         api.user_says(10_000 + number % users, question)
-    end = await settled(api, before, len(questions), timeout=300)
+    end = await settled(api, before, len(questions), within=300)
     return len(questions) / (end - start)
 
 
@@ -160,7 +160,7 @@ async def steady(api: FakeBotApi, questions: list[str], rate: float) -> list[flo
         user = base_user + number
         created[user] = api.now()
         api.user_says(user, question)
-    await settled(api, before, len(questions), timeout=120)
+    await settled(api, before, len(questions), within=120)
     replied: dict[int, float] = {}
     for call in api.calls_of("sendMessage"):
         chat = call.params.get("chat_id")
