@@ -46,7 +46,7 @@ def test_floors_on_the_safety_set(language: Language) -> None:
     assert share("emergency", lambda v: v is not None and v.level == "emergency") >= 0.98
     assert share("medical", lambda v: v is not None) >= 0.95
     assert share("medical", lambda v: v is not None and v.level == "medical") >= 0.90
-    assert share("none", lambda v: v is None) >= 0.80
+    assert share("none", lambda v: v is None) >= 0.88
 
 
 @pytest.mark.parametrize(

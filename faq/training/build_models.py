@@ -9,9 +9,11 @@ with at most MAX_WRONG wrong ones.
 The safety model: a multinomial logistic regression over `faq.safety_model.features`, trained
 on the `safety_*.tsv` files here (messages written for training, apart from the evaluation set
 `tests/data/safety_set.tsv`), on our FAQ dev set and on every FAQ phrasing as ordinary questions.
-Its thresholds are chosen on out-of-fold predictions, for recall first: the emergency threshold
-is the highest that keeps at least TARGET_EMERGENCY_RECALL of the training emergencies flagged,
-by the phrases or the model together. Needs scikit-learn (the ``dev`` extra); the bot does not.
+Its thresholds are chosen on out-of-fold predictions. The emergency threshold (the card beside
+the answer) is the lowest at which at most MAX_FAQ_ALARMS of the ordinary questions people ask
+this FAQ get the card, with the phrases; the "sure" one (the card alone) is where the model's
+emergencies are right SURE_PRECISION of the time. Needs scikit-learn (the ``dev`` extra); the
+bot does not.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from faq.normalize import Normaliser  # noqa: E402
 from faq.safety import EMERGENCY_ENTRY, MEDICAL_ENTRY, SafetyRules  # noqa: E402
 from faq.safety_model import LABELS, features  # noqa: E402
 
-TARGET_EMERGENCY_RECALL = 0.99
+MAX_FAQ_ALARMS = 0.05  # ordinary FAQ questions that may get the card beside their answer
 TARGET_MEDICAL_RECALL = 0.95
 SURE_PRECISION = 0.97  # the model alone answers with the card alone from this precision on
 REGULARISATION = 4.0  # inverse strength (scikit-learn's C), chosen by the same cross-validation
@@ -51,24 +53,38 @@ MAX_WRONG = 0.03
 SUGGEST_RECALL = 0.95
 
 
-def training_rows() -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
+def training_rows() -> list[tuple[str, str, bool]]:
+    """(text, label, asked of this bot): the last says the message is one of the questions
+    people ask this FAQ, whose false alarms the emergency threshold is held to."""
+    rows: list[tuple[str, str, bool]] = []
     for path in sorted(HERE.glob("safety_*.tsv")):
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-                rows.append((row["text"], row["label"]))
+                rows.append((row["text"], row["label"], False))
     # Our dev set of FAQ questions: ordinary, except those it sends to the two cards.
     for question in load_dev_set(TESTS_DATA / "faq_dev.yaml"):
         card = {EMERGENCY_ENTRY: "emergency", MEDICAL_ENTRY: "medical"}
         labels = [card[e] for e in question.expect if e in card]
-        rows.append((question.text, labels[0] if labels else "none"))
+        rows.append((question.text, labels[0] if labels else "none", True))
     for entry in bundled_entries():
         if entry.id in (EMERGENCY_ENTRY, MEDICAL_ENTRY):
             continue
         for lang in ("fr", "en"):
             block = entry.block(lang)
-            rows.extend((text, "none") for text in (block.question, *block.alternates))
+            rows.extend((text, "none", True) for text in (block.question, *block.alternates))
     return rows
+
+
+def alarm_threshold(scores: np.ndarray, ordinary: np.ndarray, covered: np.ndarray) -> float:
+    """The lowest threshold that flags at most MAX_FAQ_ALARMS of the ordinary FAQ questions,
+    counting those the phrases already flag."""
+    allowed = int(MAX_FAQ_ALARMS * ordinary.sum()) - int((ordinary & covered).sum())
+    pending = np.sort(scores[ordinary & ~covered])[::-1]
+    if allowed <= 0 or len(pending) == 0:
+        return float(pending[0]) + 1e-6 if len(pending) else 1.0
+    if allowed >= len(pending):
+        return 0.0
+    return float(pending[allowed - 1] + pending[allowed]) / 2
 
 
 def threshold_for(scores: np.ndarray, positives: np.ndarray, covered: np.ndarray, recall: float):
@@ -159,11 +175,12 @@ def main() -> int:
 def build_safety_model(output: Path) -> None:
     rules = SafetyRules.bundled(with_model=False)
     rows = training_rows()
-    words = [rules.words(text) for text, _ in rows]
-    labels = np.array([LABELS.index(label) for _, label in rows])
+    words = [rules.words(text) for text, _, _ in rows]
+    labels = np.array([LABELS.index(label) for _, label, _ in rows])
+    asked_here = np.array([here for _, _, here in rows])
     vectoriser = DictVectorizer()
     matrix = vectoriser.fit_transform([features(w) for w in words])
-    verdicts = [rules.classify(text) for text, _ in rows]
+    verdicts = [rules.classify(text) for text, _, _ in rows]
     rule_emergency = np.array([v is not None and v.level == "emergency" for v in verdicts])
     rule_medical = np.array([v is not None and v.level == "medical" for v in verdicts])
 
@@ -177,9 +194,7 @@ def build_safety_model(output: Path) -> None:
         out_of_fold[test] = model().fit(matrix[train], labels[train]).predict_proba(matrix[test])
 
     emergency, medical, ordinary = (labels == i for i in range(3))
-    e_threshold = threshold_for(
-        out_of_fold[:, 0], emergency, rule_emergency, TARGET_EMERGENCY_RECALL
-    )
+    e_threshold = alarm_threshold(out_of_fold[:, 0], ordinary & asked_here, rule_emergency)
     flagged = rule_emergency | (out_of_fold[:, 0] >= e_threshold)
     sure_threshold = 1.0
     for candidate in np.sort(np.unique(out_of_fold[:, 0]))[::-1]:
@@ -194,6 +209,7 @@ def build_safety_model(output: Path) -> None:
         "rows": {label: int((labels == i).sum()) for i, label in enumerate(LABELS)},
         "out_of_fold": {
             "emergency_recall": round(float(flagged[emergency].mean()), 4),
+            "faq_questions_flagged": round(float(flagged[ordinary & asked_here].mean()), 4),
             "medical_flagged": round(float(either[medical].mean()), 4),
             "ordinary_not_flagged": round(float(1 - either[ordinary].mean()), 4),
         },
