@@ -89,6 +89,65 @@ def _union(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(compiled) if compiled else r"(?!x)x")
 
 
+def _trigger(pattern: str) -> list[str] | None:
+    """Words one of which any match of the pattern contains (``word*`` for a prefix): the
+    alternatives of its most selective slot. None when the pattern is too involved to tell."""
+    tokens = _SYNTAX.findall(pattern)
+    slots: list[list[str]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "(":
+            alternatives: list[list[str]] = [[]]
+            i += 1
+            while tokens[i] != ")":
+                if tokens[i] == "(":
+                    return None
+                if tokens[i] == "|":
+                    alternatives.append([])
+                else:
+                    alternatives[-1].append(tokens[i])
+                i += 1
+            firsts = [a[0] for a in alternatives]
+            if "~" in firsts:
+                return None
+            slots.append(firsts)
+        elif token not in ("~", "|"):
+            slots.append([token])
+        i += 1
+    return max(slots, key=lambda slot: min(len(w.rstrip("*")) for w in slot), default=None)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One kind's patterns, searched only when a message holds one of their trigger words."""
+
+    pattern: re.Pattern[str]
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    always: bool
+
+    @classmethod
+    def of(cls, patterns: list[str]) -> _Rule:
+        triggers = [_trigger(p) for p in patterns]
+        flat = [w for t in triggers if t is not None for w in t]
+        return cls(
+            _union(patterns),
+            frozenset(w for w in flat if not w.endswith("*")),
+            tuple(w.rstrip("*") for w in flat if w.endswith("*")),
+            any(t is None for t in triggers),
+        )
+
+    def search(self, words: str, present: frozenset[str]) -> bool:
+        if not (
+            self.always
+            or not self.words.isdisjoint(present)
+            or any(w.startswith(self.prefixes) for w in present)
+        ):
+            return False
+        return self.pattern.search(words) is not None
+
+
 def _vocabulary(patterns: Iterable[str]) -> set[str]:
     return {
         token
@@ -107,7 +166,7 @@ class SafetyRules:
         emergency: dict[str, list[str]] = {
             kind: [str(p) for p in patterns] for kind, patterns in raw["emergency"].items()
         }
-        self._emergency = {kind: _union(patterns) for kind, patterns in emergency.items()}
+        self._emergency = {kind: _Rule.of(patterns) for kind, patterns in emergency.items()}
         self._not_emergency = _union(str(p) for p in raw.get("not_emergency") or ())
         self._medical = _union(str(p) for p in raw.get("medical") or ())
         self._record = _union(str(p) for p in raw.get("record_context") or ())
@@ -139,7 +198,8 @@ class SafetyRules:
         words = self.words(text)
         # Take out what only sounds alarming ("ce site va me tuer"), then look again.
         remaining = self._not_emergency.sub(" ", words)
-        kinds = tuple(kind for kind, rule in self._emergency.items() if rule.search(remaining))
+        present = frozenset(remaining.split())
+        kinds = tuple(k for k, rule in self._emergency.items() if rule.search(remaining, present))
         about_record = self._record.search(words) is not None
         model = self._model if use_model else None
         odds = model.probabilities(words) if model else {"emergency": 0.0, "medical": 0.0}

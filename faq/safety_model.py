@@ -42,8 +42,10 @@ def features(words: str) -> dict[str, float]:
 class SafetyModel:
     """Per-feature weights for each label, with the thresholds chosen at training time."""
 
-    weights: Mapping[str, Sequence[float]]
-    intercepts: Sequence[float]
+    # Each label's weights less those of "none" (softmax is the same): two look-ups a feature.
+    emergency: Mapping[str, float]
+    medical: Mapping[str, float]
+    biases: tuple[float, float]
     emergency_threshold: float  # from here, the emergency card is shown
     sure_threshold: float  # from here, it is shown alone (unless the record is asked about)
     medical_threshold: float
@@ -52,9 +54,12 @@ class SafetyModel:
     def from_data(cls, data: Mapping[str, Any]) -> SafetyModel:
         if tuple(data["labels"]) != LABELS:
             raise ValueError(f"safety model labels {data['labels']!r}, expected {LABELS!r}")
+        weights: Mapping[str, Sequence[float]] = data["weights"]
+        e, m, n = (float(b) for b in data["intercepts"])
         return cls(
-            weights={k: tuple(v) for k, v in data["weights"].items()},
-            intercepts=tuple(data["intercepts"]),
+            emergency={k: w[0] - w[2] for k, w in weights.items()},
+            medical={k: w[1] - w[2] for k, w in weights.items()},
+            biases=(e - n, m - n),
             emergency_threshold=float(data["emergency_threshold"]),
             sure_threshold=float(data["sure_threshold"]),
             medical_threshold=float(data["medical_threshold"]),
@@ -66,13 +71,13 @@ class SafetyModel:
         return cls.from_data(json.loads(text))
 
     def probabilities(self, words: str) -> dict[str, float]:
-        scores = list(self.intercepts)
+        emergency, medical = self.biases
         for feature, value in features(words).items():
-            weights = self.weights.get(feature)
-            if weights is not None:
-                for i, w in enumerate(weights):
-                    scores[i] += w * value
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
+            weight = self.emergency.get(feature)
+            if weight is not None:
+                emergency += weight * value
+                medical += self.medical[feature] * value
+        top = max(emergency, medical, 0.0)
+        exps = (math.exp(emergency - top), math.exp(medical - top), math.exp(-top))
         total = sum(exps)
         return {label: e / total for label, e in zip(LABELS, exps, strict=True)}
