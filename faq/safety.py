@@ -129,10 +129,11 @@ class _Rule:
 
     @classmethod
     def of(cls, patterns: list[str]) -> _Rule:
+        compiled = _union(patterns)  # first: it refuses a malformed pattern with its text
         triggers = [_trigger(p) for p in patterns]
         flat = [w for t in triggers if t is not None for w in t]
         return cls(
-            _union(patterns),
+            compiled,
             frozenset(w for w in flat if not w.endswith("*")),
             tuple(w.rstrip("*") for w in flat if w.endswith("*")),
             any(t is None for t in triggers),
