@@ -29,7 +29,6 @@ class DevQuestion:
     lang: Lang
     expect: frozenset[str]  # empty: out of scope, nothing should be answered
     may_decline: bool = False  # "OOS" beside ids: declining is right too
-    kind: str = ""
     source: str = ""
 
     @property
@@ -83,7 +82,6 @@ def load_tsv_set(path: Path, lang: Lang | None = None) -> list[DevQuestion]:
                 lang=row.get("lang") or lang or "fr",  # type: ignore[arg-type]
                 expect=ids,
                 may_decline=OUT_OF_SCOPE in accept and bool(ids),
-                kind=row.get("kind") or "",
                 source=row.get("source") or "",
             )
         )
