@@ -132,6 +132,7 @@ class MatchWeights:
 class _Phrase:
     entry: int
     tokens: frozenset[str]
+    covered: frozenset[str]  # its tokens and its entry's keywords
     text: str
     weight: float
 
@@ -180,13 +181,12 @@ class _LanguageIndex:
                 continue
             pid = len(self.phrases)
             kept.append(original)
-            self.phrases.append(
-                _Phrase(i, tokens, " ".join(sorted(tokens)), sum(self.idf[t] for t in tokens))
-            )
-            for t in tokens | keywords[i]:
+            covered = tokens | keywords[i]
+            weight = sum(self.idf[t] for t in tokens)
+            self.phrases.append(_Phrase(i, tokens, covered, " ".join(sorted(tokens)), weight))
+            for t in covered:
                 self.postings[t].append(pid)
         self.entry_tokens = [frozenset(tokens) for tokens in per_entry]
-        self.keywords = keywords
         self.chars = CharIndex(kept)
         self._closest = lru_cache(maxsize=8192)(self._closest_uncached)
 
@@ -235,16 +235,16 @@ class _LanguageIndex:
             weight = mapped[token]
             for pid in self.postings[token]:
                 matched[pid] += weight
+        weight_of = mapped.__getitem__
         if len(gathering) < len(mapped):
             for pid in matched:
-                phrase = self.phrases[pid]
-                covered = phrase.tokens | self.keywords[phrase.entry]
-                matched[pid] = sum(w for t, w in mapped.items() if t in covered)
+                matched[pid] = sum(map(weight_of, mapped.keys() & self.phrases[pid].covered))
         top = heapq.nlargest(settings.rerank, matched, key=matched.__getitem__)
         candidates = [(pid, matched[pid]) for pid in top]
 
         # Both texts are tokens sorted and joined: plain ratio is token_sort_ratio, unsorted again.
         query_text = " ".join(sorted(mapped))
+        idf_of = self.idf.__getitem__
         entry_covers: dict[int, float] = {}
         best: dict[int, float] = {}
         for pid, weight in candidates:
@@ -252,10 +252,10 @@ class _LanguageIndex:
             query_cover = weight / total
             entry_cover = entry_covers.get(phrase.entry)
             if entry_cover is None:
-                entry_tokens = self.entry_tokens[phrase.entry]
-                entry_cover = sum(w for t, w in mapped.items() if t in entry_tokens) / total
+                shared = mapped.keys() & self.entry_tokens[phrase.entry]
+                entry_cover = sum(map(weight_of, shared)) / total
                 entry_covers[phrase.entry] = entry_cover
-            phrase_cover = sum(self.idf[t] for t in phrase.tokens if t in mapped) / phrase.weight
+            phrase_cover = sum(map(idf_of, mapped.keys() & phrase.tokens)) / phrase.weight
             similarity = fuzz.ratio(query_text, phrase.text) / 100
             value = 100 * (
                 settings.query_weight * query_cover

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -27,15 +28,25 @@ def features(words: str) -> dict[str, float]:
     ``words`` is the message as the safety patterns see it (`SafetyRules.words`).
     """
     tokens = words.split()
-    grams = [f"w:{t}" for t in tokens]
-    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(tokens)]
-    for token in tokens:
-        padded = f" {token} "
-        for size in CHAR_SIZES:
-            grams += ["c:" + padded[i : i + size] for i in range(max(len(padded) - size + 1, 0))]
-    values = {k: 1.0 + math.log(v) for k, v in Counter(grams).items()}
-    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    pairs = [f"b:{a} {b}" for a, b in itertools.pairwise(tokens)]
+    counts = Counter(itertools.chain(pairs, *map(_word_features, tokens)))
+    values = {k: 1.0 if v == 1 else 1.0 + math.log(v) for k, v in counts.items()}
+    norm = math.hypot(*values.values()) or 1.0
     return {k: v / norm for k, v in values.items()}
+
+
+@lru_cache(maxsize=65_536)
+def _word_features(token: str) -> tuple[str, ...]:
+    """A word and its letter groups (cached: messages reuse a small vocabulary)."""
+    padded = f" {token} "
+    return (
+        f"w:{token}",
+        *(
+            "c:" + padded[i : i + size]
+            for size in CHAR_SIZES
+            for i in range(max(len(padded) - size + 1, 0))
+        ),
+    )
 
 
 @dataclass(frozen=True)
