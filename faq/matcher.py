@@ -69,9 +69,9 @@ class Phrasings:
 class MatchSettings:
     # Chosen by `make models` on the tuning questions (faq/models/matcher.json, "thresholds"),
     # for the learned score; a test keeps them equal.
-    confident_score: float = 61.0
-    suggest_score: float = 34.1
-    margin: float = 21.0
+    confident_score: float = 62.0
+    suggest_score: float = 34.5
+    margin: float = 22.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
     other_language_penalty: float = 8.0
@@ -202,14 +202,14 @@ class _LanguageIndex:
 
     def score(
         self, text: str, settings: MatchSettings, *, letters: bool
-    ) -> tuple[dict[int, tuple[float, float]], float]:
+    ) -> tuple[dict[int, tuple[float, float]], float, bool]:
         """Per entry index sharing a token with the text: its best phrasing's word score
         (0-100) and, with ``letters``, its best letter-group cosine (0-1) among the phrasings
-        compared; and the question's specificity, the summed weight of its words the FAQ
-        knows."""
+        compared; the question's specificity, the summed weight of its words the FAQ knows;
+        and whether some of its words are unknown to this language's FAQ."""
         query_tokens = list(dict.fromkeys(self.normaliser.tokens(text)))
         if not query_tokens:
-            return {}, 0.0
+            return {}, 0.0, False
         mapped: dict[str, float] = {}
         total = 0.0
         for token in query_tokens:
@@ -222,8 +222,9 @@ class _LanguageIndex:
             if weight > mapped.get(known, 0.0):
                 total += weight - mapped.get(known, 0.0)
                 mapped[known] = weight
+        unknown = len(mapped) < len(query_tokens)
         if not mapped:
-            return {}, 0.0
+            return {}, 0.0, unknown
 
         # Candidates are gathered through the question's rarer words: a word on a large share
         # of the phrasings finds nothing the rarer ones miss, and walking its postings is most
@@ -270,7 +271,7 @@ class _LanguageIndex:
         if letters:
             cosines = self._letters(text, candidates, best, settings)
         scores = {entry: (value, cosines.get(entry, 0.0)) for entry, value in best.items()}
-        return scores, sum(mapped.values())
+        return scores, sum(mapped.values()), unknown
 
     def _letters(
         self,
@@ -325,10 +326,12 @@ class Matcher:
         words: dict[str, float] = {}
         letters: dict[str, float] = {}
         specificity = 0.0
-        for index_lang, index in self._indexes.items():
+        # The chat's language first; the other one only when this one leaves words unknown.
+        order = sorted(self._indexes.items(), key=lambda item: item[0] != lang)
+        for index_lang, index in order:
             same = index_lang == lang
             penalty = 0.0 if same else self.settings.other_language_penalty
-            scores, known = index.score(text, self.settings, letters=same)
+            scores, known, unknown = index.score(text, self.settings, letters=same)
             if same:  # the other language's rare words are this one's noise
                 specificity = min(known / SPECIFIC_WEIGHT, 1.0)
             for entry, (value, cosine) in scores.items():
@@ -336,6 +339,8 @@ class Matcher:
                 words[entry_id] = max(words.get(entry_id, 0.0), (value - penalty) / 100)
                 if same:
                     letters[entry_id] = cosine
+            if same and not unknown:
+                break
         top_words = max(words.values(), default=0.0)
         top_letters = max(letters.values(), default=0.0)
         return {
