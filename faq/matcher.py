@@ -69,9 +69,9 @@ class Phrasings:
 class MatchSettings:
     # Chosen by `make models` on the tuning questions (faq/models/matcher.json, "thresholds"),
     # for the learned score; a test keeps them equal.
-    confident_score: float = 62.0
-    suggest_score: float = 34.5
-    margin: float = 22.0
+    confident_score: float = 65.0
+    suggest_score: float = 33.7
+    margin: float = 10.0
     max_suggestions: int = 3
     oov_weight: float = 1.5
     other_language_penalty: float = 8.0
