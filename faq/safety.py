@@ -124,7 +124,7 @@ class _Rule:
 
     pattern: re.Pattern[str]
     words: frozenset[str]
-    prefixes: tuple[str, ...]
+    prefixes: re.Pattern[str] | None  # a word of the message starting with one of them
     always: bool
 
     @classmethod
@@ -132,18 +132,21 @@ class _Rule:
         compiled = _union(patterns)  # first: it refuses a malformed pattern with its text
         triggers = [_trigger(p) for p in patterns]
         flat = [w for t in triggers if t is not None for w in t]
+        prefixes = sorted({w.rstrip("*") for w in flat if w.endswith("*")})
         return cls(
             compiled,
             frozenset(w for w in flat if not w.endswith("*")),
-            tuple(w.rstrip("*") for w in flat if w.endswith("*")),
-            any(t is None for t in triggers),
+            re.compile(" (?:" + "|".join(map(re.escape, prefixes)) + ")") if prefixes else None,
+            any(t is None for t in triggers) or "" in prefixes,
         )
 
     def search(self, words: str, present: frozenset[str]) -> bool:
+        """``words`` as `SafetyRules.words` gives them (each word after a space), ``present``
+        the set of them."""
         if not (
             self.always
             or not self.words.isdisjoint(present)
-            or any(w.startswith(self.prefixes) for w in present)
+            or (self.prefixes is not None and self.prefixes.search(words) is not None)
         ):
             return False
         return self.pattern.search(words) is not None

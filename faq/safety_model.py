@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import mul
 from typing import Any
 
 LABELS = ("emergency", "medical", "none")
@@ -27,12 +28,17 @@ def features(words: str) -> dict[str, float]:
 
     ``words`` is the message as the safety patterns see it (`SafetyRules.words`).
     """
+    keys, values = _weighted(words)
+    norm = math.hypot(*values) or 1.0
+    return {k: v / norm for k, v in zip(keys, values, strict=True)}
+
+
+def _weighted(words: str) -> tuple[list[str], list[float]]:
+    """The features of `features` and their weights before normalisation."""
     tokens = words.split()
     pairs = [f"b:{a} {b}" for a, b in itertools.pairwise(tokens)]
     counts = Counter(itertools.chain(pairs, *map(_word_features, tokens)))
-    values = {k: 1.0 if v == 1 else 1.0 + math.log(v) for k, v in counts.items()}
-    norm = math.hypot(*values.values()) or 1.0
-    return {k: v / norm for k, v in values.items()}
+    return list(counts), [1.0 if v == 1 else 1.0 + math.log(v) for v in counts.values()]
 
 
 @lru_cache(maxsize=65_536)
@@ -82,12 +88,14 @@ class SafetyModel:
         return cls.from_data(json.loads(text))
 
     def probabilities(self, words: str) -> dict[str, float]:
-        emergency, medical = self.biases
-        for feature, value in features(words).items():
-            weight = self.emergency.get(feature)
-            if weight is not None:
-                emergency += weight * value
-                medical += self.medical[feature] * value
+        keys, values = _weighted(words)
+        # The dot products of `features(words)` with each label's weights, normalised once.
+        norm = math.hypot(*values) or 1.0
+        zero = itertools.repeat(0.0)
+        emergency = sum(map(mul, map(self.emergency.get, keys, zero), values)) / norm
+        medical = sum(map(mul, map(self.medical.get, keys, zero), values)) / norm
+        emergency += self.biases[0]
+        medical += self.biases[1]
         top = max(emergency, medical, 0.0)
         exps = (math.exp(emergency - top), math.exp(medical - top), math.exp(-top))
         total = sum(exps)
