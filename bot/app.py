@@ -19,6 +19,7 @@ from faq.store import FaqStore
 from handlers.conversation import Conversation
 from handlers.i18n import Catalogs
 from handlers.roles import Roles
+from handlers.signing import ButtonSigner
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +68,13 @@ async def load_catalog(
     return FaqCatalog(entries, language, settings.match_settings())
 
 
+def button_signer(settings: Settings) -> ButtonSigner:
+    """Every instance of one bot shares its token, hence the key; the console has none."""
+    if settings.token is None:
+        return ButtonSigner.ephemeral()
+    return ButtonSigner.from_secret(settings.token.get_secret_value())
+
+
 @asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[App]:
     engine = await prepare_database(settings)
@@ -82,6 +90,7 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             faq=catalog,
             roles=Roles(settings.admin_ids),
             question_retention=settings.question_retention,
+            signer=button_signer(settings),
         )
         log.info(
             "app_ready",

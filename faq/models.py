@@ -52,6 +52,9 @@ class QuestionRow(FaqBase):
     __table_args__ = (
         Index("ix_faq_questions_review", "needs_review", "created_at"),
         Index("ix_faq_questions_created_at", "created_at"),
+        # Ids are never reused, even once the newest rows are purged: an old button names its
+        # question by id (PostgreSQL's sequences never go back).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

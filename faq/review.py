@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import delete, insert, select
@@ -17,14 +18,21 @@ from faq.redact import redact
 MAX_STORED_CHARS = 1000
 
 
+@dataclass(frozen=True)
+class StoredQuestion:
+    id: int
+    created_at: dt.datetime
+
+
 class QuestionLog:
     """Questions of one database session; the caller commits."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def record(self, lang: str, text: str, result: MatchResult) -> int:
+    async def record(self, lang: str, text: str, result: MatchResult) -> StoredQuestion:
         """Store the redacted question; unanswered ones are flagged for review."""
+        created_at = utcnow()
         row = {
             "lang": lang,
             "text": redact(text)[:MAX_STORED_CHARS],
@@ -32,31 +40,37 @@ class QuestionLog:
             "entry_id": result.entry_id,
             "score": result.score,
             "needs_review": result.outcome == "fallback",
-            "created_at": utcnow(),
+            "created_at": created_at,
         }
         # A Core statement, on the session's connection: the ORM's execute adds nothing to it.
         connection = await self._session.connection()
-        return int((await connection.execute(_insert(), row)).scalar_one())
+        question_id = int((await connection.execute(_insert(), row)).scalar_one())
+        return StoredQuestion(question_id, created_at)
 
-    async def vote(self, question_id: int, entry_id: str, vote: int) -> bool:
-        """Record a 👍 (+1) or 👎 (-1) on the answer given; a 👎 sends it to review.
+    async def get(self, question_id: int) -> QuestionRow | None:
+        """The question, unless it is gone (past retention, or erased)."""
+        return await self._session.get(QuestionRow, question_id)
 
-        False when the question is gone (past retention) or was already voted on.
+    @staticmethod
+    def vote(row: QuestionRow, vote: int) -> bool:
+        """Record a 👍 (+1) or 👎 (-1) on the answer the question got; a 👎 sends it to review.
+
+        False when the question got no answer, or was already voted on.
         """
-        row = await self._session.get(QuestionRow, question_id)
-        if row is None or row.vote is not None:
+        if row.outcome != "answer" or row.vote is not None:
             return False
         row.vote = vote
-        row.entry_id = entry_id
         if vote < 0:
             row.needs_review = True
         return True
 
-    async def flag(self, question_id: int) -> None:
-        """The user said none of the suggestions fitted."""
-        row = await self._session.get(QuestionRow, question_id)
-        if row is not None:
-            row.needs_review = True
+    @staticmethod
+    def flag(row: QuestionRow) -> bool:
+        """The user said none of the suggestions fitted; False when there were none."""
+        if row.outcome != "suggest" or row.needs_review:
+            return False
+        row.needs_review = True
+        return True
 
     async def to_review(self, limit: int = 50) -> list[QuestionRow]:
         rows = await self._session.scalars(

@@ -4,17 +4,25 @@ Each kind of button is a frozen dataclass registered under a one-letter prefix. 
 ``<version>:<prefix>:<field>:<field>`` — a few bytes, always checked against Telegram's 64.
 Data packed by an older version of the bot no longer unpacks, and the user is told the button
 has expired instead of getting a wrong answer.
+
+Anyone can send any callback data, so unpacking trusts nothing: numbers are plain ASCII digits
+within a 32-bit column's range, text fields are short identifiers, and whatever else is refused
+with `CallbackError`. Buttons that act on a stored question carry a signature (`signing`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_type_hints
 
 VERSION = "1"
 MAX_BYTES = 64
+MAX_INT = 2**31 - 1  # the widest integer column a field may reach (PostgreSQL's INTEGER)
 _SEPARATOR = ":"
+_INT = re.compile(r"-?[0-9]{1,10}")
+_TEXT = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 
 
 class CallbackError(ValueError):
@@ -46,6 +54,8 @@ class CallbackData:
 
     @staticmethod
     def unpack(raw: str) -> CallbackData:
+        if len(raw.encode("utf-8", "replace")) > MAX_BYTES:
+            raise CallbackError(f"callback data over {MAX_BYTES} bytes")
         parts = raw.split(_SEPARATOR)
         if len(parts) < 2 or parts[0] != VERSION:
             raise CallbackError("callback data from another version")
@@ -58,15 +68,21 @@ class CallbackData:
         hints = get_type_hints(cls)
         values: dict[str, Any] = {}
         for f, text in zip(fields, parts[2:], strict=True):
-            kind = hints[f.name]
-            try:
-                values[f.name] = int(text) if kind is int else text
-            except ValueError as exc:
-                raise CallbackError(f"{f.name} is not a number") from exc
+            values[f.name] = _field(f.name, text, hints[f.name] is int)
         try:
             return cls(**values)
         except ValueError as exc:
             raise CallbackError(str(exc)) from exc
+
+
+def _field(name: str, text: str, number: bool) -> int | str:
+    if number:
+        if _INT.fullmatch(text) is None or abs(value := int(text)) > MAX_INT:
+            raise CallbackError(f"{name} is not a number in range")
+        return value
+    if _TEXT.fullmatch(text) is None:
+        raise CallbackError(f"{name} is not an identifier")
+    return text
 
 
 @dataclass(frozen=True)
@@ -74,20 +90,36 @@ class ShowEntry(CallbackData, prefix="e"):
     entry_id: str
 
 
+def _check_question(question_id: int) -> None:
+    if not 0 < question_id <= MAX_INT:
+        raise ValueError("a question id is a positive 32-bit number")
+
+
+# Vote and NoneFits replaced, under new prefixes, buttons that named any question by its id
+# alone ("v" and "n"): those now unpack as expired.
 @dataclass(frozen=True)
-class Vote(CallbackData, prefix="v"):
+class Vote(CallbackData, prefix="u"):
+    """👍 or 👎 on the answer a stored question got, from the chat that asked it."""
+
     question_id: int
-    entry_id: str
     value: int
+    signature: str
 
     def __post_init__(self) -> None:
+        _check_question(self.question_id)
         if self.value not in (1, -1):
             raise ValueError("a vote is 1 or -1")
 
 
 @dataclass(frozen=True)
-class NoneFits(CallbackData, prefix="n"):
+class NoneFits(CallbackData, prefix="o"):
+    """"None of these" under the suggestions a stored question got, from the chat that asked."""
+
     question_id: int
+    signature: str
+
+    def __post_init__(self) -> None:
+        _check_question(self.question_id)
 
 
 @dataclass(frozen=True)

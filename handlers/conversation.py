@@ -28,9 +28,10 @@ from handlers.callbacks import (
 from handlers.commands import REQUIRED_ROLE, Command, ParsedCommand, parse_command
 from handlers.context import Context
 from handlers.events import Button, Incoming, Reply, Response
-from handlers.faq_flow import FaqConversation
+from handlers.faq_flow import FaqConversation, expired
 from handlers.i18n import SUPPORTED, Catalogs, Texts
 from handlers.roles import Roles
+from handlers.signing import ButtonSigner
 from handlers.updates import ProcessedUpdates, arrive
 from handlers.users import Users
 
@@ -70,13 +71,14 @@ class Conversation:
         faq: FaqCatalog,
         roles: Roles,
         question_retention: dt.timedelta,
+        signer: ButtonSigner,
     ) -> None:
         self._sessions = sessions
         self.roles = roles
         self._catalogs = catalogs
         self._question_retention = question_retention
         self._next_tidy = 0.0
-        self.faq = FaqConversation(faq)
+        self.faq = FaqConversation(faq, signer)
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
             "empty": self._on_empty,
@@ -277,21 +279,20 @@ class Conversation:
         )
 
     async def _on_button(self, ctx: Context) -> Response:
-        _ = ctx.texts._
         try:
             data = CallbackData.unpack(ctx.event.callback or "")
         except CallbackError:
-            return Response(notice=_("This button has expired. Ask your question again."))
+            return expired(ctx.texts)
         return await self._dispatch_button(ctx, data)
 
     async def _dispatch_button(self, ctx: Context, data: CallbackData) -> Response:
         match data:
             case ShowEntry(entry_id=entry_id):
                 return self.faq.show(ctx.texts, entry_id)
-            case Vote(question_id=qid, entry_id=entry_id, value=value):
-                return await self.faq.vote(ctx, qid, entry_id, value)
-            case NoneFits(question_id=qid):
-                return await self.faq.none_fits(ctx, qid)
+            case Vote(question_id=qid, value=value, signature=signature):
+                return await self.faq.vote(ctx, qid, value, signature)
+            case NoneFits(question_id=qid, signature=signature):
+                return await self.faq.none_fits(ctx, qid, signature)
             case Themes():
                 return self.faq.themes(ctx.texts, edit=True)
             case Theme(theme=theme):
@@ -306,4 +307,4 @@ class Conversation:
                 return Response.of(
                     Reply(texts._("Done: the bot keeps nothing about you any more."), edit=True)
                 )
-        return Response(notice=ctx.texts._("This button has expired. Ask your question again."))
+        return expired(ctx.texts)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from faq.catalog import FaqCatalog
 from faq.entries import Entry
 from faq.matcher import MatchResult
+from faq.models import QuestionRow
 from faq.review import QuestionLog
 from faq.safety import EMERGENCY_ENTRY, Verdict
 from faq.telegram_html import escape
@@ -14,10 +15,17 @@ from handlers import keyboards
 from handlers.context import Context
 from handlers.events import Reply, Response
 from handlers.i18n import Texts
+from handlers.keyboards import Feedback
 from handlers.safety_card import emergency_card
+from handlers.signing import ButtonSigner, Purpose
 
 HELP_IN_PERSON = "help.in_person"
 ECHO_CHARS = 120
+
+
+def expired(texts: Texts) -> Response:
+    """The notice for a button that no longer acts (or never did: a forged one)."""
+    return Response(notice=texts._("This button has expired. Ask your question again."))
 
 
 def theme_labels(texts: Texts) -> dict[str, str]:
@@ -41,17 +49,24 @@ def theme_labels(texts: Texts) -> dict[str, str]:
 class FaqConversation:
     """Answers questions, shows entries, takes feedback; one instance per process."""
 
-    def __init__(self, catalog: FaqCatalog) -> None:
+    def __init__(self, catalog: FaqCatalog, signer: ButtonSigner) -> None:
         self.catalog = catalog
+        self._signer = signer
 
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
-        question_id = None
+        feedback = None
         # A message in distress is not kept, even redacted: nothing is to be learnt from it.
         distress = result.safety is not None and result.safety.level == "emergency"
         if any(ch.isalnum() for ch in text) and not distress and result.outcome != "smalltalk":
-            question_id = await QuestionLog(ctx.session).record(ctx.lang, text, result)
-        return Response.of(*self._replies(ctx.texts, text, result, question_id))
+            stored = await QuestionLog(ctx.session).record(ctx.lang, text, result)
+            chat = ctx.event.chat_id
+            feedback = Feedback(
+                stored.id,
+                self._signer.sign("vote", stored.id, stored.created_at, chat),
+                self._signer.sign("none", stored.id, stored.created_at, chat),
+            )
+        return Response.of(*self._replies(ctx.texts, text, result, feedback))
 
     def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:
         entry = self.catalog.entries.get(entry_id)
@@ -59,10 +74,13 @@ class FaqConversation:
             return Response.of(Reply(texts._("This topic is no longer in the FAQ."), edit=edit))
         return Response.of(self._answer(texts, entry, None, edit=edit))
 
-    async def vote(self, ctx: Context, question_id: int, entry_id: str, value: int) -> Response:
-        recorded = await QuestionLog(ctx.session).vote(question_id, entry_id, value)
+    async def vote(self, ctx: Context, question_id: int, value: int, signature: str) -> Response:
+        log = QuestionLog(ctx.session)
+        row = await log.get(question_id)
         _ = ctx.texts._
-        if not recorded:
+        if row is None or not self._verify(ctx, signature, "vote", row):
+            return expired(ctx.texts)
+        if not log.vote(row, value):
             return Response(notice=_("Your opinion on this answer was already recorded."))
         if value > 0:
             return Response(notice=_("Thank you! 👍"))
@@ -78,9 +96,16 @@ class FaqConversation:
             notice=_("Thank you, noted. 👎"),
         )
 
-    async def none_fits(self, ctx: Context, question_id: int) -> Response:
-        await QuestionLog(ctx.session).flag(question_id)
+    async def none_fits(self, ctx: Context, question_id: int, signature: str) -> Response:
+        log = QuestionLog(ctx.session)
+        row = await log.get(question_id)
+        if row is None or not self._verify(ctx, signature, "none", row):
+            return expired(ctx.texts)
+        log.flag(row)
         return Response.of(self._fallback(ctx.texts, None))
+
+    def _verify(self, ctx: Context, signature: str, purpose: Purpose, row: QuestionRow) -> bool:
+        return self._signer.verify(signature, purpose, row.id, row.created_at, ctx.event.chat_id)
 
     def themes(self, texts: Texts, *, edit: bool = False) -> Response:
         labels = theme_labels(texts)
@@ -103,16 +128,16 @@ class FaqConversation:
         )
 
     def _replies(
-        self, texts: Texts, text: str, result: MatchResult, question_id: int | None
+        self, texts: Texts, text: str, result: MatchResult, feedback: Feedback | None
     ) -> tuple[Reply, ...]:
         """The safety card first when there is one; then the answer, unless the card stands
         alone."""
         if result.safety is None:
-            return (self._reply(texts, text, result, question_id),)
+            return (self._reply(texts, text, result, feedback),)
         card = self._card(texts, result.safety)
         if result.safety.alone or result.entry_id == result.safety.entry_id:
             return (card,)
-        return (card, self._reply(texts, text, result, question_id))
+        return (card, self._reply(texts, text, result, feedback))
 
     def _card(self, texts: Texts, verdict: Verdict) -> Reply:
         entry = self.catalog.entries.get(verdict.entry_id)
@@ -121,24 +146,24 @@ class FaqConversation:
         return self._answer(texts, entry, None)
 
     def _reply(
-        self, texts: Texts, text: str, result: MatchResult, question_id: int | None
+        self, texts: Texts, text: str, result: MatchResult, feedback: Feedback | None
     ) -> Reply:
         entries = self.catalog.entries
         if result.outcome == "smalltalk":
             return self._smalltalk(texts, result.smalltalk)
         if result.outcome == "answer" and result.entry_id in entries:
             entry = entries[result.entry_id]
-            return self._answer(texts, entry, None if entry.id == EMERGENCY_ENTRY else question_id)
+            return self._answer(texts, entry, None if entry.id == EMERGENCY_ENTRY else feedback)
         if result.outcome == "suggest":
             suggested = [entries[i] for i in result.suggestions if i in entries]
             return Reply(
                 texts._("I am not sure I understood. Did you mean:"),
-                keyboards.suggestions_keyboard(suggested, texts, question_id),
+                keyboards.suggestions_keyboard(suggested, texts, feedback),
             )
         return self._fallback(texts, text)
 
     def _answer(
-        self, texts: Texts, entry: Entry, question_id: int | None, *, edit: bool = False
+        self, texts: Texts, entry: Entry, feedback: Feedback | None, *, edit: bool = False
     ) -> Reply:
         block = entry.block(texts.lang)
         source = entry.sources[0]
@@ -149,9 +174,7 @@ class FaqConversation:
         )
         related = [self.catalog.entries[r] for r in entry.related if r in self.catalog.entries]
         text = f"<b>{escape(block.question)}</b>\n\n{block.answer.strip()}\n\n<i>{footer}</i>"
-        return Reply(
-            text, keyboards.answer_keyboard(related, texts.lang, question_id, entry.id), edit=edit
-        )
+        return Reply(text, keyboards.answer_keyboard(related, texts.lang, feedback), edit=edit)
 
     def _smalltalk(self, texts: Texts, kind: str | None) -> Reply:
         _ = texts._

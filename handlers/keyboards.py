@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from faq.entries import Entry
 from handlers.callbacks import NoneFits, SetLanguage, ShowEntry, Theme, Themes, Vote
@@ -20,26 +21,30 @@ def entry_buttons(entries: Iterable[Entry], lang: Lang) -> Keyboard:
     return tuple((Button(label(e.block(lang).question), ShowEntry(e.id)),) for e in entries)
 
 
-def answer_keyboard(
-    related: Iterable[Entry], lang: Lang, question_id: int | None, entry_id: str
-) -> Keyboard:
+@dataclass(frozen=True)
+class Feedback:
+    """What the feedback buttons under the reply to one stored question carry."""
+
+    question_id: int
+    vote_signature: str
+    none_signature: str
+
+
+def answer_keyboard(related: Iterable[Entry], lang: Lang, feedback: Feedback | None) -> Keyboard:
     rows = entry_buttons(related, lang)
-    if question_id is not None:
-        rows += (
-            (
-                Button("👍", Vote(question_id, entry_id, 1)),
-                Button("👎", Vote(question_id, entry_id, -1)),
-            ),
-        )
+    if feedback is not None:
+        qid, signature = feedback.question_id, feedback.vote_signature
+        rows += ((Button("👍", Vote(qid, 1, signature)), Button("👎", Vote(qid, -1, signature))),)
     return rows
 
 
 def suggestions_keyboard(
-    entries: Iterable[Entry], texts: Texts, question_id: int | None
+    entries: Iterable[Entry], texts: Texts, feedback: Feedback | None
 ) -> Keyboard:
     rows = entry_buttons(entries, texts.lang)
-    if question_id is not None:
-        rows += ((Button(texts._("None of these"), NoneFits(question_id)),),)
+    if feedback is not None:
+        none_fits = NoneFits(feedback.question_id, feedback.none_signature)
+        rows += ((Button(texts._("None of these"), none_fits),),)
     return rows
 
 

@@ -110,7 +110,7 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
         unanswered = MatchResult("fallback", None, 10.0, ())
         async with sessions() as session:
             log = QuestionLog(session)
-            kept = await log.record("fr", "je suis au 06 12 34 56 78", unanswered)
+            kept = (await log.record("fr", "je suis au 06 12 34 56 78", unanswered)).id
             await log.record("fr", "masquer un document", answered)
             await session.commit()
         async with sessions() as session:
@@ -123,6 +123,32 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
         async with sessions() as session:
             remaining = await QuestionLog(session).to_review()
         assert [r.id for r in remaining] == [kept]
+        await engine.dispose()
+
+
+async def test_question_ids_are_never_reused_and_their_time_reads_back_exactly(
+    backend: str, tmp_path: Path
+) -> None:
+    """A button names its question by id and creation time: after the newest questions are
+    purged, the next one must not take an id an old button still carries."""
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        answered = MatchResult("answer", "documents.hide", 80.0, ())
+        async with sessions() as session:
+            first = [await QuestionLog(session).record("fr", "q", answered) for _ in range(3)]
+            await session.commit()
+        async with sessions() as session:
+            assert await QuestionLog(session).purge(dt.timedelta(seconds=0)) == 3
+            await session.commit()
+        async with sessions() as session:
+            later = await QuestionLog(session).record("fr", "q", answered)
+            await session.commit()
+        assert later.id > max(q.id for q in first)
+        async with sessions() as session:
+            row = await QuestionLog(session).get(later.id)
+        assert row is not None and row.created_at == later.created_at
         await engine.dispose()
 
 
