@@ -16,7 +16,7 @@ from bot.app import build_app, prepare_database, safe_url, seed_bundled_faq
 from bot.config import Settings
 from bot.console import ConsoleChat
 from bot.db import DatabaseError, session_factory
-from bot.logs import configure_logging
+from bot.logs import Masker, configure_logging
 from bot.runner import run_bot
 from bot.transports.base import StartupError
 from faq.catalog import FaqCatalog, Language
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = "MESBOT_" + str(error["loc"][0]).upper() if error["loc"] else "settings"
-        return _fail(f"invalid setting {name}: {error['msg']}")
+        return _fail(f"invalid setting {name}: {error['msg'].removeprefix('Value error, ')}")
     # The console chat shares the terminal with the logs: only warnings, unless asked for more.
     quiet = args.command in ("chat", "faq") and "log_level" not in settings.model_fields_set
     secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except (UsageError, ContentError, DatabaseError, StartupError) as exc:
-        return _fail(str(exc))
+        return _fail(Masker(secrets).text(str(exc)))
 
 
 def _event_loop_runner() -> Callable[[Coroutine[Any, Any, int]], int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -12,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from faq.matcher import MatchSettings
 
 _OFFSET = re.compile(r"^(\d+)([dhm])$")
+_LISTEN = re.compile(r"^(?P<host>[^\s:]*|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
@@ -47,7 +50,7 @@ class Settings(BaseSettings):
     flood_period: float = Field(default=2.0, gt=0)
     send_attempts: int = Field(default=5, ge=1, le=20)
     send_backoff: float = Field(default=0.5, gt=0, le=60)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     question_retention_hours: int = Field(default=48, ge=1)
     faq_confident_score: float = Field(default=MatchSettings.confident_score, ge=0, le=100)
@@ -60,6 +63,43 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(v) for v in value.replace(" ", "").split(",") if v]
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        match = _LISTEN.match(value.strip())
+        if match is None or not 0 < int(match.group("port")) < 65536:
+            raise ValueError("expected host:port, for example 127.0.0.1:8080")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone; expected a name such as Europe/Paris") from exc
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        # Without a scheme the frameworks build a relative URL and print it, token included.
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.strip().rstrip("/")
 
     @field_validator("reminders", mode="before")
     @classmethod

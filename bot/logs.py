@@ -1,10 +1,16 @@
-"""Logging, configured once at start: key-value events, never the token or message text."""
+"""Logging, configured once at start: key-value events, never the token or message text.
+
+Secrets are masked where every line passes, whatever wrote it: in one structlog processor
+(after exceptions are formatted into text, so a traceback through a Bot API URL is masked too)
+and in the formatter of the standard library's handler (libraries, and their tracebacks).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
+from typing import Any
 
 import structlog
 
@@ -13,20 +19,42 @@ import structlog
 QUIET_LOGGERS = ("sqlalchemy", "alembic", "aiosqlite", "asyncio", "httpx", "httpcore")
 
 
-class SecretFilter(logging.Filter):
-    """Masks secrets in any record that still mentions one (a library's error message)."""
+MASK = "***"
+
+
+class Masker:
+    """Replaces every secret in a text; a structlog processor over every event's values."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s]
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
+    def text(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def __call__(
+        self, logger: Any, method: str, event: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        if self._secrets:
+            for key, value in event.items():
+                if not isinstance(value, str | int | float | bool | None):
+                    value = str(value)  # an exception, a URL object: as it would be rendered
+                if isinstance(value, str):
+                    event[key] = self.text(value)
+        return event
+
+
+class MaskingFormatter(logging.Formatter):
+    """The standard library's lines, tracebacks included, with every secret masked."""
+
+    def __init__(self, masker: Masker) -> None:
+        super().__init__("%(message)s")
+        self._masker = masker
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._masker.text(super().format(record))
 
 
 def configure_logging(
@@ -38,10 +66,10 @@ def configure_logging(
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     numeric = logging.getLevelName(level.upper())
-    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s", force=True)
-    secret_filter = SecretFilter(secrets)
+    masker = Masker(secrets)
+    logging.basicConfig(level=numeric, stream=sys.stderr, force=True)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(secret_filter)
+        handler.setFormatter(MaskingFormatter(masker))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
     structlog.configure(
@@ -49,6 +77,8 @@ def configure_logging(
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            masker,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -191,6 +192,12 @@ def test_chat_in_english(tmp_path: Path) -> None:
             "cannot prepare the database",
         ),
         ({}, ["faq", "import", "missing.yaml"], "missing.yaml"),
+        ({"MESBOT_LISTEN": "localhost"}, ["chat"], "invalid setting MESBOT_LISTEN"),
+        ({"MESBOT_LISTEN": "127.0.0.1:99999"}, ["chat"], "invalid setting MESBOT_LISTEN"),
+        ({"MESBOT_LOG_LEVEL": "verbose"}, ["chat"], "invalid setting MESBOT_LOG_LEVEL"),
+        ({"MESBOT_TIMEZONE": "Mars/Olympus"}, ["chat"], "invalid setting MESBOT_TIMEZONE"),
+        ({"MESBOT_API_BASE": "api.telegram.org"}, ["run"], "invalid setting MESBOT_API_BASE"),
+        ({"MESBOT_API_BASE": "ftp://example.org"}, ["run"], "invalid setting MESBOT_API_BASE"),
     ],
 )
 def test_errors_are_one_line(
@@ -201,6 +208,32 @@ def test_errors_are_one_line(
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+TOKEN = "123456:secret-Token_value"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+@pytest.mark.parametrize("base", ["api.telegram.org", "http://127.0.0.1:{port}", "http://[::1"])
+def test_the_token_never_reaches_the_terminal(tmp_path: Path, framework: str, base: str) -> None:
+    env = {
+        "MESBOT_TOKEN": TOKEN,
+        "MESBOT_FRAMEWORK": framework,
+        "MESBOT_API_BASE": base.format(port=closed_port()),
+        "MESBOT_LOG_LEVEL": "DEBUG",
+    }
+    done = mesbot(tmp_path, "run", env=env)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert TOKEN not in output and "secret-Token" not in output, output
+    assert "Traceback" not in output
+    assert done.stderr.strip().splitlines()[-1].startswith("mesbot: "), done.stderr
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

@@ -32,7 +32,14 @@ from aiogram.utils.token import TokenValidationError
 
 from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
 from bot.dispatch import InboundUpdate
-from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
+from bot.transports.base import (
+    ALLOWED_UPDATES,
+    Dispatch,
+    StartupError,
+    deliver,
+    network_failure,
+    to_inbound,
+)
 from handlers.events import Document, Keyboard
 
 T = TypeVar("T")
@@ -89,8 +96,10 @@ async def _translated(call: Awaitable[T]) -> T:
         raise Blocked(exc.message) from exc
     except (ag.TelegramBadRequest, ag.TelegramNotFound) as exc:
         raise Rejected(exc.message) from exc
-    except (ag.TelegramServerError, ag.TelegramNetworkError) as exc:
+    except ag.TelegramServerError as exc:
         raise Unavailable(exc.message) from exc
+    except ag.TelegramNetworkError as exc:
+        raise Unavailable(network_failure(exc.__cause__ or exc.__context__ or exc)) from exc
 
 
 class AiogramBotApi:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import aiohttp
 import structlog
 
 from bot.botapi import BotApi, BotIdentity
@@ -19,6 +20,16 @@ Dispatch = Callable[[InboundUpdate], Awaitable[None]]
 
 class StartupError(Exception):
     """The bot cannot start (token refused, Bot API unreachable); the message says why."""
+
+
+def network_failure(exc: BaseException) -> str:
+    """What went wrong on the network, without the error's own text: aiohttp's texts may carry
+    the request's URL, and a Bot API URL carries the token."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect to {exc.host}:{exc.port}"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return f"network error ({type(exc).__name__})"
 
 
 class TelegramUser(Protocol):

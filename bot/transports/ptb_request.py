@@ -13,6 +13,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.transports.base import network_failure
+
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -75,7 +77,7 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as exc:
             raise TimedOut() from exc
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            raise NetworkError(network_failure(exc)) from exc
 
 
 def _given(value: object, default: float) -> float | None:

@@ -140,6 +140,10 @@ class PtbTransport:
         # Opt in to PTB's future durations (timedelta): without it, PTB warns on every 429.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.api_base = api_base
+        self._requests = (
+            AiohttpRequest(pool_size=8, **TIMEOUTS),
+            AiohttpRequest(pool_size=1, **TIMEOUTS),
+        )
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
@@ -148,8 +152,8 @@ class PtbTransport:
             # Updates run concurrently; the dispatcher keeps each chat in order, so one
             # chat's flood wait never holds the others.
             .concurrent_updates(64)
-            .request(AiohttpRequest(pool_size=8, **TIMEOUTS))
-            .get_updates_request(AiohttpRequest(pool_size=1, **TIMEOUTS))
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .build()
         )
         self.api = PtbBotApi(self.application.bot)
@@ -197,3 +201,6 @@ class PtbTransport:
     async def close(self) -> None:
         await self.stop_polling()
         await self.application.shutdown()
+        # After a failed start PTB thinks there is nothing to shut down; the sessions are open.
+        for request in self._requests:
+            await request.shutdown()
