@@ -43,6 +43,7 @@ def create_engine(url: str) -> AsyncEngine:
         # rollback on return would be a wasted call.
         engine = create_async_engine(
             url,
+            hide_parameters=True,  # an error's text must not carry what a user wrote
             async_creator=inline_creator(parsed.get_dialect()(), parsed, timeout=30),
             pool_size=1,
             max_overflow=0,
@@ -52,10 +53,10 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_driver_name() == "asyncpg":
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "checkout", _replace_if_closed)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -4,11 +4,16 @@ Every update goes through here: throttled per user, handled by the core (which s
 it already answered: a webhook retry, a restart before the offset was confirmed), then played
 through the `Sender`; when the reply cannot be delivered, the core forgets it answered so that
 a redelivery is answered. Updates of one chat are handled in order.
+
+When the core itself fails (a database error, a bug), the user is not left waiting: a button
+press is always answered, and a message gets a short apology, unless the update will be
+delivered again (webhooks), in which case the redelivery answers it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 
 import structlog
@@ -44,8 +49,11 @@ class UpdateDispatcher:
         sender: Sender,
         flood: FloodGuard | None = None,
         menus: CommandMenus | None = None,
+        redelivered: bool = False,
     ) -> None:
+        """``redelivered``: a failed update is delivered again (webhooks), not lost (polling)."""
         self._conversation = conversation
+        self._redelivered = redelivered
         self._sender = sender
         self._flood = flood or FloodGuard()
         self._menus = menus
@@ -78,11 +86,18 @@ class UpdateDispatcher:
             if update.callback_query_id is not None:
                 await self._sender.answer_callback(update.callback_query_id, None)
             return
-        response = (
-            await self._conversation.handle(event)
-            if verdict is Verdict.ALLOW
-            else await self._conversation.slow_down(event)
-        )
+        try:
+            response = (
+                await self._conversation.handle(event)
+                if verdict is Verdict.ALLOW
+                else await self._conversation.slow_down(event)
+            )
+        except Exception as exc:  # the last resort for whatever the core did not expect
+            log.error("update_crashed", update_id=event.update_id, exc_info=True)
+            await self._apologise(update)
+            if self._redelivered:
+                raise UpdateFailed(f"the conversation failed ({type(exc).__name__})") from exc
+            return
         if response.duplicate:
             return
         try:
@@ -99,3 +114,15 @@ class UpdateDispatcher:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
         if self._menus is not None:
             await self._menus.seen(event.user_id)
+
+    async def _apologise(self, update: InboundUpdate) -> None:
+        event = update.event
+        trouble = self._conversation.trouble(event)
+        if self._redelivered:  # the redelivery will answer the message
+            trouble = dataclasses.replace(trouble, replies=())
+        try:
+            await self._sender.play(
+                event.chat_id, trouble, callback_query_id=update.callback_query_id
+            )
+        except (BotApiError, SendFailed) as exc:
+            log.warning("apology_not_sent", update_id=event.update_id, reason=str(exc))

@@ -91,6 +91,7 @@ async def _serve(
         sender=sender,
         flood=FloodGuard(settings.flood_limit, settings.flood_period),
         menus=menus,
+        redelivered=bool(settings.webhook_url),
     )
     try:
         await menus.register()

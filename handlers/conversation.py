@@ -115,6 +115,15 @@ class Conversation:
             )
         )
 
+    def trouble(self, event: Incoming) -> Response:
+        """What a user is told when their update could not be handled. Needs no database: it
+        may be what failed."""
+        texts = self._catalogs.texts(self._catalogs.negotiate(event.language_code))
+        message = texts._("Sorry, a temporary problem kept me from answering. Try again shortly.")
+        if event.callback is not None:
+            return Response(notice=message)
+        return Response.of(Reply(message))
+
     async def unanswered(self, event: Incoming) -> None:
         """The reply could not be delivered: let a redelivery of the event be answered."""
         if event.update_id is None:

@@ -7,15 +7,17 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aiohttp
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.runner import run_bot
@@ -276,6 +278,48 @@ async def test_blocked_user_is_remembered_and_not_retried(
         row = (await session.scalars(select(UserRow).where(UserRow.id == USER))).one()
     await engine.dispose()
     assert row.blocked_at is not None
+
+
+@contextmanager
+def table_away(settings: Settings, table: str) -> Iterator[None]:
+    """The table gone from under the running bot (as if the database failed), then back."""
+    database = make_url(settings.database_url).database
+    assert database is not None
+    with sqlite3.connect(database) as db:
+        db.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        yield
+    finally:
+        with sqlite3.connect(database) as db:
+            db.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+
+
+async def test_when_the_core_fails_the_user_is_told_and_the_button_answered(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    sorry = "problème temporaire"
+    async with running(bot_settings, api):
+        api.user_says(USER, "/start")
+        (welcome,) = await api.next_messages(USER)
+        with table_away(bot_settings, "processed_updates"):
+            api.user_presses(USER, welcome.message_id, buttons(welcome)[0][1])
+            api.user_says(USER, "comment masquer un document")
+            await api.wait_for(lambda: len(api.callback_answers) == 1, what="the button answer")
+            assert sorry in (api.callback_answers[0].text or "")
+            if bot_settings.webhook_url is None:  # polling: the update is gone, say so
+                (apology,) = await api.next_messages(USER)
+                assert sorry in apology.visible_text
+            else:  # webhook: Telegram delivers it again, and it is answered then
+                await api.wait_for(
+                    lambda: sum(d.status == 503 for d in api.webhook_deliveries) >= 2,
+                    what="the failed deliveries",
+                )
+        if bot_settings.webhook_url is not None:
+            answers = await api.next_messages(USER, timeout=10)
+            assert "masquer" in answers[-1].visible_text.lower()
+        api.user_says(USER, "comment activer mon profil")
+        (after,) = await api.next_messages(USER, timeout=10)
+        assert "Activer" in after.visible_text
 
 
 async def test_burst_gets_one_slow_down(bot_settings: Settings, api: FakeBotApi) -> None:
