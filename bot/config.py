@@ -46,8 +46,8 @@ class Settings(BaseSettings):
         default_factory=lambda: parse_offsets("1d,1h")
     )
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
-    flood_limit: int = Field(default=8, ge=1)
-    flood_period: float = Field(default=2.0, gt=0)
+    flood_limit: int = Field(default=5, ge=1)
+    flood_period: float = Field(default=5.0, gt=0)
     send_attempts: int = Field(default=5, ge=1, le=20)
     send_backoff: float = Field(default=0.5, gt=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

@@ -28,6 +28,11 @@ from handlers.events import Incoming
 
 log = structlog.get_logger(__name__)
 
+# Updates of one chat handled or waiting at once. More only pile up behind a chat that is
+# waiting out a flood limit, each holding one of the framework's concurrent slots: they are
+# turned away, all but the one "slow down" of a burst.
+MAX_QUEUED_PER_CHAT = 4
+
 
 @dataclass(frozen=True)
 class InboundUpdate:
@@ -62,12 +67,22 @@ class UpdateDispatcher:
 
     async def dispatch(self, update: InboundUpdate) -> None:
         """Answer one update; raises UpdateFailed when it should be delivered again."""
+        event = update.event
+        # Before waiting for the chat: a flooding chat's updates must not queue up at all.
+        verdict = self._flood.check(event.user_id)
+        if verdict is Verdict.ALLOW and self._chats.queued(event.chat_id) >= MAX_QUEUED_PER_CHAT:
+            log.info("update_turned_away", update_id=event.update_id, reason="chat queue full")
+            verdict = Verdict.DROP
+        if verdict is Verdict.DROP:
+            if update.callback_query_id is not None:
+                await self._sender.answer_callback(update.callback_query_id, None)
+            return
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
         try:
-            async with self._chats.hold(update.event.chat_id):
-                await self._dispatch(update)
+            async with self._chats.hold(event.chat_id):
+                await self._dispatch(update, verdict)
         finally:
             if task is not None:
                 self._in_flight.discard(task)
@@ -79,13 +94,8 @@ class UpdateDispatcher:
         if pending:
             await asyncio.wait(pending)
 
-    async def _dispatch(self, update: InboundUpdate) -> None:
+    async def _dispatch(self, update: InboundUpdate, verdict: Verdict) -> None:
         event = update.event
-        verdict = self._flood.check(event.user_id)
-        if verdict is Verdict.DROP:
-            if update.callback_query_id is not None:
-                await self._sender.answer_callback(update.callback_query_id, None)
-            return
         try:
             response = (
                 await self._conversation.handle(event)

@@ -25,7 +25,7 @@ class FloodGuard:
     """At most ``limit`` events per user in any ``period`` seconds (in this process)."""
 
     def __init__(
-        self, limit: int = 8, period: float = 2.0, clock: Callable[[], float] = time.monotonic
+        self, limit: int = 5, period: float = 5.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._limit = limit
         self._period = period

@@ -245,6 +245,26 @@ async def test_flood_wait_in_one_chat_does_not_stall_another(
     assert sends[1].at - sends[0].at >= 2.9
 
 
+async def test_a_chat_flooding_through_a_long_wait_does_not_stall_the_others(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    """One chat waits out an 8-second 429 and keeps writing, 80 messages: everyone else is
+    answered as fast as before, and that chat gets a bounded number of replies."""
+    flooded = USER
+    async with running(bot_settings, api):
+        api.inject("sendMessage", 429, retry_after=8, times=1, chat_id=flooded)
+        api.user_says(flooded, "comment masquer un document")
+        await api.wait_for(lambda: any(c.status == 429 for c in api.calls), what="the 429")
+        for number in range(80):
+            api.user_says(flooded, f"question {number} sur mon profil")
+        await asyncio.sleep(0.5)  # the 80 updates reach the bot and wait, or are turned away
+        for other in range(USER + 1, USER + 6):
+            api.user_says(other, "comment activer mon profil")
+            (reply,) = await api.next_messages(other, timeout=2)
+            assert "Activer" in reply.visible_text
+    assert len(api.messages(flooded)) <= 10
+
+
 async def test_429_storm_and_server_errors_are_survived(
     bot_settings: Settings, api: FakeBotApi
 ) -> None:
