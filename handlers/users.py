@@ -3,12 +3,15 @@ erase."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
 from handlers.i18n import Lang
 from handlers.models import UserRow
+
+_USERS = UserRow.__table__
 
 
 class Users:
@@ -20,27 +23,47 @@ class Users:
     async def get(self, user_id: int) -> UserRow | None:
         return await self._session.get(UserRow, user_id)
 
+    # Writes are single statements (an upsert where the row may not exist yet): two instances,
+    # or two updates of one user, never both find no row and both insert one.
+
     async def set_lang(self, user_id: int, lang: Lang) -> None:
-        row = await self.get(user_id)
         now = utcnow()
-        if row is None:
-            self._session.add(UserRow(id=user_id, lang=lang, created_at=now, updated_at=now))
-        else:
-            row.lang = lang
-            row.updated_at = now
+        statement = (await self._insert()).values(
+            id=user_id, lang=lang, created_at=now, updated_at=now
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[_USERS.c.id], set_={"lang": lang, "updated_at": now}
+            )
+        )
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         """Remember that the user blocked the bot (403), or that they are back."""
-        row = await self.get(user_id)
         now = utcnow()
-        if row is None:
-            if blocked:
-                self._session.add(
-                    UserRow(id=user_id, created_at=now, updated_at=now, blocked_at=now)
-                )
-        elif (row.blocked_at is not None) != blocked:
-            row.blocked_at = now if blocked else None
-            row.updated_at = now
+        if not blocked:
+            await self._session.execute(
+                update(_USERS)
+                .where(_USERS.c.id == user_id, _USERS.c.blocked_at.is_not(None))
+                .values(blocked_at=None, updated_at=now)
+            )
+            return
+        statement = (await self._insert()).values(
+            id=user_id, created_at=now, updated_at=now, blocked_at=now
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[_USERS.c.id],
+                set_={"blocked_at": now, "updated_at": now},
+                where=_USERS.c.blocked_at.is_(None),
+            )
+        )
+
+    async def _insert(self) -> postgresql.Insert | sqlite.Insert:
+        """The dialect's INSERT, which knows ON CONFLICT."""
+        connection = await self._session.connection()
+        if connection.dialect.name == "postgresql":
+            return postgresql.insert(_USERS)
+        return sqlite.insert(_USERS)
 
     async def forget(self, user_id: int) -> bool:
         result = await self._session.execute(delete(UserRow).where(UserRow.id == user_id))

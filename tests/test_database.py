@@ -18,6 +18,7 @@ from faq.matcher import MatchResult
 from faq.review import QuestionLog
 from faq.store import FaqStore
 from handlers.updates import Arrival, arrive
+from handlers.users import Users
 from tests.databases import BACKENDS, scratch_database
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS)
@@ -190,3 +191,29 @@ def _other_instance_claims(url: str, update_id: int) -> Arrival | None:
             await engine.dispose()
 
     return asyncio.run(claim())
+
+
+async def test_two_sessions_saving_a_new_user_at_once_both_succeed(
+    backend: str, tmp_path: Path
+) -> None:
+    """Two instances (or two updates) of one new user: neither finds a row, both write one."""
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        both_read = asyncio.Barrier(2) if backend == "postgresql" else None
+
+        async def choose(lang: str, blocked: bool) -> None:
+            async with sessions() as session:
+                users = Users(session)
+                await users.get(77)
+                if both_read is not None:
+                    await both_read.wait()
+                await (users.set_blocked(77, True) if blocked else users.set_lang(77, lang))
+                await session.commit()
+
+        await asyncio.gather(choose("en", False), choose("fr", True))
+        async with sessions() as session:
+            row = await Users(session).get(77)
+        assert row is not None and row.lang == "en" and row.blocked_at is not None
+        await engine.dispose()
