@@ -90,6 +90,7 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             faq=catalog,
             roles=Roles(settings.admin_ids),
             question_retention=settings.question_retention,
+            review_retention=settings.review_retention,
             signer=button_signer(settings),
         )
         log.info(

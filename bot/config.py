@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     question_retention_hours: int = Field(default=48, ge=1)
+    review_retention_days: int = Field(default=30, ge=1)
     faq_confident_score: float = Field(default=MatchSettings.confident_score, ge=0, le=100)
     faq_suggest_score: float = Field(default=MatchSettings.suggest_score, ge=0, le=100)
     faq_margin: float = Field(default=MatchSettings.margin, ge=0, le=100)
@@ -109,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def question_retention(self) -> dt.timedelta:
         return dt.timedelta(hours=self.question_retention_hours)
+
+    @property
+    def review_retention(self) -> dt.timedelta:
+        return dt.timedelta(days=self.review_retention_days)
 
     def match_settings(self) -> MatchSettings:
         return MatchSettings(

@@ -27,6 +27,7 @@ class ConsoleChat:
         self._interactive = stdin.isatty()
 
     async def run(self) -> None:
+        await self._conversation.tidy()  # a console session is short: retention kept at start
         self._print(
             "Mon espace santé — assistant (console). /quitter pour sortir, /quit to leave.\n"
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import re
 import signal
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, build_app
 from bot.botapi import BotApiError
@@ -18,6 +20,7 @@ from bot.menus import CommandMenus
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
 from bot.webhook import make_app, serve, webhook_path
+from handlers.conversation import TIDY_INTERVAL, Conversation
 
 log = structlog.get_logger(__name__)
 TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -124,8 +127,10 @@ async def _serve(
 
     if ready is not None:
         ready.set()
+    tidying = asyncio.create_task(_tidy_until(app.conversation, stop))
     await stop.wait()
     log.info("bot_stopping")
+    await tidying
     # Stop taking updates, finish what is in flight; the database closes with the app.
     if webhook_runner is not None:
         await webhook_runner.cleanup()
@@ -133,6 +138,17 @@ async def _serve(
         await transport.stop_polling()
     await dispatcher.drain()
     log.info("bot_stopped")
+
+
+async def _tidy_until(conversation: Conversation, stop: asyncio.Event) -> None:
+    """Retention is kept by the clock, not only when people write."""
+    while not stop.is_set():
+        try:
+            await conversation.tidy()
+        except SQLAlchemyError as exc:  # the database is away: try again next time
+            log.warning("tidy_failed", error=type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=TIDY_INTERVAL)
 
 
 def _stop_on_signals() -> asyncio.Event:

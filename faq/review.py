@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -81,12 +81,19 @@ class QuestionLog:
         )
         return list(rows)
 
-    async def purge(self, retention: dt.timedelta) -> int:
-        """Delete the questions older than ``retention`` that nobody flagged for review."""
-        cutoff = utcnow() - retention
+    async def purge(self, retention: dt.timedelta, review_retention: dt.timedelta) -> int:
+        """Delete the questions nobody flagged once ``retention`` has passed, and those kept for
+        review once ``review_retention`` has."""
+        now = utcnow()
         result = await self._session.execute(
             delete(QuestionRow).where(
-                QuestionRow.needs_review.is_(False), QuestionRow.created_at < cutoff
+                or_(
+                    and_(
+                        QuestionRow.needs_review.is_(False),
+                        QuestionRow.created_at < now - retention,
+                    ),
+                    QuestionRow.created_at < now - review_retention,
+                )
             )
         )
         return int(result.rowcount or 0)

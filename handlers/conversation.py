@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -42,7 +41,7 @@ WEBINARS_ENTRY = "bot.webinars"
 DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
 MAX_TEXT_CHARS = 4000
 PROCESSED_RETENTION = dt.timedelta(days=2)  # far longer than Telegram keeps an update
-TIDY_INTERVAL = 60.0  # seconds between deletions of what is past retention
+TIDY_INTERVAL = 60.0  # seconds between deletions of what is past retention (`tidy`)
 
 
 @dataclass(frozen=True)
@@ -71,13 +70,14 @@ class Conversation:
         faq: FaqCatalog,
         roles: Roles,
         question_retention: dt.timedelta,
+        review_retention: dt.timedelta,
         signer: ButtonSigner,
     ) -> None:
         self._sessions = sessions
         self.roles = roles
         self._catalogs = catalogs
         self._question_retention = question_retention
-        self._next_tidy = 0.0
+        self._review_retention = review_retention
         self.faq = FaqConversation(faq, signer)
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
@@ -97,7 +97,6 @@ class Conversation:
             if texts is None:
                 return Response(duplicate=True)
             response = await self._handlers[route.name](Context(event, session, texts))
-            await self._tidy(session)
             await session.commit()
         log.info("event_handled", route=route.name, lang=texts.lang, replies=len(response.replies))
         return response
@@ -150,13 +149,16 @@ class Conversation:
         lang = standing.lang if standing.lang in SUPPORTED else None
         return self._catalogs.texts(lang or self._catalogs.negotiate(event.language_code))  # type: ignore[arg-type]
 
-    async def _tidy(self, session: AsyncSession) -> None:
-        """At most once a minute, delete what is kept only for a while."""
-        if time.monotonic() < self._next_tidy:
-            return
-        self._next_tidy = time.monotonic() + TIDY_INTERVAL
-        await QuestionLog(session).purge(self._question_retention)
-        await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
+    async def tidy(self) -> None:
+        """Delete what is kept only for a while (the runner calls this every TIDY_INTERVAL)."""
+        async with self._sessions() as session:
+            questions = await QuestionLog(session).purge(
+                self._question_retention, self._review_retention
+            )
+            await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
+            await session.commit()
+        if questions:
+            log.info("questions_purged", count=questions)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(
@@ -277,14 +279,20 @@ class Conversation:
 
     def _privacy_text(self, texts: Texts) -> str:
         _ = texts._
+        hours = int(self._question_retention.total_seconds() // 3600)
+        days = self._review_retention.days
         return _(
             "<b>What this bot keeps</b>\n"
             "• Your language choice, if you make one (erase it with /forget).\n"
             "• Your questions, without your name or account, after phone numbers, e-mail addresses "
             "and social-security numbers are masked: unanswered ones and those you mark 👎 are "
-            "reviewed to improve the answers; the others are deleted after two days.\n"
+            "reviewed to improve the answers, then deleted after {review}; the others are deleted "
+            "after {questions}.\n"
             "The bot cannot see your Mon espace santé record and never asks for your codes or "
             "passwords."
+        ).format(
+            review=texts.ngettext("{count} day", "{count} days", days).format(count=days),
+            questions=texts.ngettext("{count} hour", "{count} hours", hours).format(count=hours),
         )
 
     async def _on_button(self, ctx: Context) -> Response:

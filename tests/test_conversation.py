@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
+from bot.app import build_app
 from faq.models import QuestionRow
 from faq.telegram_html import check_html
 from handlers.callbacks import CallbackData, NoneFits, ShowEntry, Vote
@@ -306,3 +309,29 @@ async def test_unknown_command_points_to_help(chat: Chat) -> None:
     text = only(await chat.say("/nimportequoi"))
     assert "/aide" in text and "nimportequoi" in text
     assert "/themes" in only(await chat.say("/aide")) or "thème" in only(await chat.say("/aide"))
+
+
+async def test_the_privacy_text_states_the_retention_actually_configured(
+    chat: Chat, settings
+) -> None:
+    text = only(await chat.say("/confidentialite"))
+    assert "au bout de 30 jours" in text and "au bout de 48 heures" in text
+    changed = settings.model_copy(
+        update={"review_retention_days": 1, "question_retention_hours": 12}
+    )
+    async with build_app(changed) as other:
+        english = only(await Chat(other, language_code="en").say("/privacy"))
+    assert "deleted after 1 day;" in english and "after 12 hours" in english
+
+
+async def test_questions_kept_for_review_are_deleted_after_their_retention(chat: Chat) -> None:
+    await chat.say("recette de la tarte tatin")
+    (row,) = await stored_questions(chat)
+    assert row.needs_review
+    async with chat.app.sessions() as session:
+        row = await session.get(QuestionRow, row.id)
+        assert row is not None
+        row.created_at -= dt.timedelta(days=31)
+        await session.commit()
+    await chat.app.conversation.tidy()
+    assert await stored_questions(chat) == []

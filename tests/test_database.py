@@ -119,11 +119,14 @@ async def test_question_log_redacts_and_expires(backend: str, tmp_path: Path) ->
         assert [r.id for r in rows] == [kept]
         assert rows[0].text == "je suis au [phone]"
         async with sessions() as session:
-            assert await QuestionLog(session).purge(dt.timedelta(seconds=0)) == 1
+            assert await QuestionLog(session).purge(dt.timedelta(0), dt.timedelta(days=1)) == 1
             await session.commit()
         async with sessions() as session:
             remaining = await QuestionLog(session).to_review()
         assert [r.id for r in remaining] == [kept]
+        async with sessions() as session:  # kept for review, but not forever
+            assert await QuestionLog(session).purge(dt.timedelta(0), dt.timedelta(0)) == 1
+            await session.commit()
         await engine.dispose()
 
 
@@ -141,7 +144,7 @@ async def test_question_ids_are_never_reused_and_their_time_reads_back_exactly(
             first = [await QuestionLog(session).record("fr", "q", answered) for _ in range(3)]
             await session.commit()
         async with sessions() as session:
-            assert await QuestionLog(session).purge(dt.timedelta(seconds=0)) == 3
+            assert await QuestionLog(session).purge(dt.timedelta(0), dt.timedelta(days=1)) == 3
             await session.commit()
         async with sessions() as session:
             later = await QuestionLog(session).record("fr", "q", answered)

@@ -4,6 +4,7 @@ by polling and by webhook, against the stand-in Bot API server of `tests/botapi.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -340,6 +341,36 @@ async def test_when_the_core_fails_the_user_is_told_and_the_button_answered(
         api.user_says(USER, "comment activer mon profil")
         (after,) = await api.next_messages(USER, timeout=10)
         assert "Activer" in after.visible_text
+
+
+async def test_retention_is_kept_by_the_clock_without_any_message(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    from bot.app import build_app
+    from faq.models import QuestionRow
+
+    async with build_app(bot_settings) as app, app.sessions() as session:
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+        session.add(
+            QuestionRow(
+                lang="fr",
+                text="q",
+                outcome="fallback",
+                score=0.0,
+                needs_review=True,
+                created_at=old,
+            )
+        )
+        await session.commit()
+
+    async def remaining() -> int:
+        async with build_app(bot_settings) as app, app.sessions() as session:
+            return len((await session.scalars(select(QuestionRow))).all())
+
+    assert await remaining() == 1
+    async with running(bot_settings, api):
+        await asyncio.sleep(0.5)
+    assert await remaining() == 0
 
 
 async def test_burst_gets_one_slow_down(bot_settings: Settings, api: FakeBotApi) -> None:
