@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from importlib import resources
 from typing import Literal, cast
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 Lang = Literal["fr", "en"]
@@ -34,6 +37,14 @@ class Texts:
         return format_date(value, format="long", locale=Locale(self.lang))
 
 
+def _compile(po: bytes, lang: Lang) -> Translations:
+    catalog = read_po(io.BytesIO(po), locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=True)  # as `make translations` compiles them
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
 class Catalogs:
     """The compiled catalogs of every supported language, loaded once."""
 
@@ -42,13 +53,17 @@ class Catalogs:
         folder = resources.files("handlers").joinpath("locales")
         self._texts: dict[Lang, Texts] = {}
         for lang in SUPPORTED:
-            path = folder.joinpath(lang, "LC_MESSAGES", f"{DOMAIN}.mo")
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"compiled catalog missing for {lang!r}: run 'make translations'"
-                )
-            with path.open("rb") as fp:
-                self._texts[lang] = Texts(lang, Translations(fp, domain=DOMAIN))
+            messages = folder.joinpath(lang, "LC_MESSAGES")
+            compiled = messages.joinpath(f"{DOMAIN}.mo")
+            if compiled.is_file():
+                with compiled.open("rb") as fp:
+                    translations = Translations(fp, domain=DOMAIN)
+            else:  # installed without `make translations` (pip install .): compile in memory
+                source = messages.joinpath(f"{DOMAIN}.po")
+                if not source.is_file():
+                    raise FileNotFoundError(f"no catalog for {lang!r} in {messages}")
+                translations = _compile(source.read_bytes(), lang)
+            self._texts[lang] = Texts(lang, translations)
 
     def texts(self, lang: Lang) -> Texts:
         return self._texts[lang]
