@@ -258,8 +258,8 @@ class Conversation:
                 + "\n\n"
                 + _(
                     "Questions you ask are stored without your identity, after phone numbers, "
-                    "e-mail "
-                    "addresses and social-security numbers are masked."
+                    "e-mail addresses, social-security numbers, codes, dates and postal "
+                    "addresses are masked."
                 )
             )
         )
@@ -284,8 +284,9 @@ class Conversation:
         return _(
             "<b>What this bot keeps</b>\n"
             "• Your language choice, if you make one (erase it with /forget).\n"
-            "• Your questions, without your name or account, after phone numbers, e-mail addresses "
-            "and social-security numbers are masked: unanswered ones and those you mark 👎 are "
+            "• Your questions, without your name or account, after phone numbers, e-mail "
+            "addresses, social-security numbers, codes, dates and postal addresses are masked: "
+            "unanswered ones and those you mark 👎 are "
             "reviewed to improve the answers, then deleted after {review}; the others are deleted "
             "after {questions}.\n"
             "The bot cannot see your Mon espace santé record and never asks for your codes or "
