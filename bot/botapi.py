@@ -46,6 +46,22 @@ class Rejected(BotApiError):
         return "message to edit not found" in text or "message can't be edited" in text
 
 
+class ChatMigrated(Rejected):
+    """The group became a supergroup, under ``new_chat_id``; this chat id is gone."""
+
+    def __init__(self, description: str, new_chat_id: int) -> None:
+        super().__init__(description)
+        self.new_chat_id = new_chat_id
+
+
+class Unauthorized(BotApiError):
+    """401: the token was revoked (or replaced) while the bot ran; nothing will succeed."""
+
+
+class Conflict(BotApiError):
+    """409: another process takes this bot's updates (a second poller, or a webhook)."""
+
+
 class Unavailable(BotApiError):
     """5xx or a network error: the call may succeed a little later."""
 

@@ -70,7 +70,8 @@ DEFAULT_DESCRIPTIONS = {
     401: "Unauthorized",
     403: "Forbidden: bot was blocked by the user",
     404: "Not Found",
-    409: "Conflict",
+    409: "Conflict: terminated by other getUpdates request",
+    413: "Request Entity Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -81,11 +82,18 @@ DEFAULT_DESCRIPTIONS = {
 class BotApiError(Exception):
     """A refusal, answered as {"ok": false, "error_code": ..., "description": ...}."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -95,6 +103,8 @@ class BotApiError(Exception):
         }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -180,6 +190,7 @@ class _Fault:
     retry_after: int | None
     remaining: int
     chat_id: int | None
+    migrate_to_chat_id: int | None = None
 
 
 @dataclass
@@ -837,8 +848,10 @@ class FakeBotApi:
         retry_after: int | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
-        """The next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail so."""
+        """The next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail so;
+        ``migrate_to_chat_id``: a group that became a supergroup, as Telegram says it."""
         self._check_method_name(method)
         if status == 429:
             retry_after = 1 if retry_after is None else retry_after
@@ -847,7 +860,9 @@ class FakeBotApi:
             retry_after = None
             description = description or DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults.append(
-            _Fault(method.lower(), status, description, retry_after, times, chat_id)
+            _Fault(
+                method.lower(), status, description, retry_after, times, chat_id, migrate_to_chat_id
+            )
         )
 
     def flood_limit(
@@ -997,7 +1012,9 @@ class FakeBotApi:
             if fault.chat_id is not None and fault.chat_id != params.chat_id_or_none():
                 continue
             fault.remaining -= 1
-            raise BotApiError(fault.status, fault.description, fault.retry_after)
+            raise BotApiError(
+                fault.status, fault.description, fault.retry_after, fault.migrate_to_chat_id
+            )
 
     # --- getMe, updates, webhook ---
 

@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
+from bot.botapi import BotApiError, ChatMigrated, Conflict, Rejected, Unauthorized
 from bot.config import Settings
 from bot.runner import make_transport
-from handlers.events import Document
+from bot.sender import RetryPolicy, Sender
+from handlers.events import Document, Reply
 from tests.botapi import FakeBotApi
 
 USER = 6001
@@ -63,3 +65,39 @@ async def test_aiogram_answers_are_read_without_rebuilding_their_models(api: Fak
         assert model() is not None
     finally:
         await transport.close()
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+@pytest.mark.parametrize(
+    ("status", "migrate_to", "expected"),
+    [
+        (401, None, Unauthorized),  # the token was revoked while running
+        (409, None, Conflict),  # another process polls with this token
+        (400, -100123, ChatMigrated),  # the group became a supergroup
+        (413, None, Rejected),  # a file over the limit
+    ],
+)
+async def test_telegram_refusals_are_translated_and_not_retried_as_server_faults(
+    framework: str,
+    status: int,
+    migrate_to: int | None,
+    expected: type[BotApiError],
+    api: FakeBotApi,
+    settings: Settings,
+) -> None:
+    api.user_says(USER, "/start")  # a bot writes only to users who wrote first
+    settings = settings.model_copy(
+        update={"framework": framework, "api_base": api.api_base, "token": SecretStr(api.token)}
+    )
+    transport = make_transport(settings, api.token)
+    try:
+        await transport.start()
+        api.inject("sendMessage", status, migrate_to_chat_id=migrate_to)
+        sender = Sender(transport.api, policy=RetryPolicy(attempts=3, first_backoff=0.01))
+        with pytest.raises(expected) as raised:
+            await sender.send(USER, Reply("bonjour"))
+    finally:
+        await transport.close()
+    assert len(api.calls_of("sendMessage")) == 1
+    if migrate_to is not None:
+        assert isinstance(raised.value, ChatMigrated) and raised.value.new_chat_id == migrate_to

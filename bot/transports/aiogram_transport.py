@@ -30,7 +30,16 @@ from aiogram.types import (
 )
 from aiogram.utils.token import TokenValidationError
 
-from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
+from bot.botapi import (
+    Blocked,
+    BotIdentity,
+    ChatMigrated,
+    Conflict,
+    Rejected,
+    RetryAfter,
+    Unauthorized,
+    Unavailable,
+)
 from bot.dispatch import InboundUpdate
 from bot.transports.base import (
     ALLOWED_UPDATES,
@@ -92,6 +101,14 @@ async def _translated(call: Awaitable[T]) -> T:
         return await call
     except ag.TelegramRetryAfter as exc:
         raise RetryAfter(exc.message, float(exc.retry_after)) from exc
+    except ag.TelegramMigrateToChat as exc:
+        raise ChatMigrated(exc.message, int(exc.migrate_to_chat_id)) from exc
+    except ag.TelegramUnauthorizedError as exc:
+        raise Unauthorized(exc.message) from exc
+    except ag.TelegramConflictError as exc:
+        raise Conflict(exc.message) from exc
+    except ag.TelegramEntityTooLarge as exc:  # a network error in aiogram: caught first
+        raise Rejected(exc.message) from exc
     except ag.TelegramForbiddenError as exc:
         raise Blocked(exc.message) from exc
     except (ag.TelegramBadRequest, ag.TelegramNotFound) as exc:
@@ -185,8 +202,8 @@ class AiogramTransport:
     async def start(self) -> BotIdentity:
         try:
             return await self.api.get_me()
-        except ag.TelegramUnauthorizedError as exc:
-            raise StartupError(f"the Bot API refused the token ({exc.message})") from exc
+        except Unauthorized as exc:
+            raise StartupError(f"the Bot API refused the token ({exc.description})") from exc
         except (Unavailable, Rejected) as exc:
             raise StartupError(
                 f"cannot reach the Bot API at {self.api_base}: {exc.description}"

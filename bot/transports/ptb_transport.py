@@ -20,7 +20,16 @@ from telegram import error as tg
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
+from bot.botapi import (
+    Blocked,
+    BotIdentity,
+    ChatMigrated,
+    Conflict,
+    Rejected,
+    RetryAfter,
+    Unauthorized,
+    Unavailable,
+)
 from bot.dispatch import InboundUpdate
 from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
 from bot.transports.ptb_request import AiohttpRequest
@@ -57,11 +66,19 @@ async def _translated(call: Awaitable[T]) -> T:
         return await call
     except tg.RetryAfter as exc:
         raise RetryAfter(exc.message, _seconds(exc.retry_after)) from exc
+    except tg.ChatMigrated as exc:
+        raise ChatMigrated(exc.message, int(exc.new_chat_id)) from exc
+    except tg.InvalidToken as exc:
+        raise Unauthorized(exc.message) from exc
+    except tg.Conflict as exc:
+        raise Conflict(exc.message) from exc
     except tg.Forbidden as exc:
         raise Blocked(exc.message) from exc
     except tg.BadRequest as exc:  # a NetworkError subclass in PTB: caught first
         raise Rejected(exc.message) from exc
-    except tg.NetworkError as exc:  # timeouts, connection errors and 5xx answers
+    except tg.NetworkError as exc:  # timeouts, connection errors and other statuses
+        if "entity too large" in exc.message.lower():  # 413: PTB files it as a network error
+            raise Rejected(exc.message) from exc
         raise Unavailable(exc.message) from exc
 
 
