@@ -32,6 +32,7 @@ log = structlog.get_logger(__name__)
 # waiting out a flood limit, each holding one of the framework's concurrent slots: they are
 # turned away, all but the one "slow down" of a burst.
 MAX_QUEUED_PER_CHAT = 4
+DRAIN_SECONDS = 20.0  # at shutdown, how long updates in flight may take to finish
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,10 @@ class UpdateDispatcher:
         flood: FloodGuard | None = None,
         menus: CommandMenus | None = None,
         redelivered: bool = False,
+        drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
         """``redelivered``: a failed update is delivered again (webhooks), not lost (polling)."""
+        self._drain_seconds = drain_seconds
         self._conversation = conversation
         self._redelivered = redelivered
         self._sender = sender
@@ -64,6 +67,7 @@ class UpdateDispatcher:
         self._menus = menus
         self._chats = KeyedLocks()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self.lost = 0  # replies that could not be delivered to an update never delivered again
 
     async def dispatch(self, update: InboundUpdate) -> None:
         """Answer one update; raises UpdateFailed when it should be delivered again."""
@@ -88,11 +92,17 @@ class UpdateDispatcher:
                 self._in_flight.discard(task)
 
     async def drain(self) -> None:
-        """Wait for the updates being handled (graceful shutdown)."""
+        """Wait for the updates being handled (graceful shutdown), ``drain_seconds`` at most:
+        an update waiting out a long flood limit must not keep a deploy waiting."""
         current = asyncio.current_task()
         pending = [t for t in self._in_flight if t is not current]
-        if pending:
-            await asyncio.wait(pending)
+        if not pending:
+            return
+        _, unfinished = await asyncio.wait(pending, timeout=self._drain_seconds)
+        if unfinished:
+            log.warning("drain_timed_out", unfinished=len(unfinished))
+            for task in unfinished:
+                task.cancel()
 
     async def _dispatch(self, update: InboundUpdate, verdict: Verdict) -> None:
         event = update.event
@@ -119,7 +129,11 @@ class UpdateDispatcher:
             )
         except SendFailed as exc:
             await self._conversation.unanswered(event)
-            raise UpdateFailed(str(exc)) from exc
+            if self._redelivered:
+                raise UpdateFailed(str(exc)) from exc
+            # By polling the update is already confirmed: the reply is gone. Say so, and count.
+            self.lost += 1
+            log.error("reply_lost", update_id=event.update_id, reason=str(exc), lost=self.lost)
         except BotApiError as exc:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
         if self._menus is not None:

@@ -9,6 +9,7 @@ import re
 import signal
 
 import structlog
+from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, build_app
@@ -105,25 +106,7 @@ async def _serve(
     # process: keep it out of the garbage collector's full passes, which otherwise pause the
     # bot for tens of milliseconds.
     gc.freeze()
-    webhook_runner = None
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-        web_app = make_app(
-            transport, dispatcher.dispatch, path=webhook_path(settings.webhook_url), secret=secret
-        )
-        webhook_runner = await serve(web_app, settings.listen)
-        await transport.set_webhook(settings.webhook_url, secret)
-        log.info(
-            "bot_started",
-            bot=username,
-            framework=transport.name,
-            mode="webhook",
-            listen=settings.listen,
-        )
-    else:
-        await transport.delete_webhook()
-        await transport.start_polling(dispatcher.dispatch)
-        log.info("bot_started", bot=username, framework=transport.name, mode="polling")
+    webhook_runner = await _take_updates(settings, transport, dispatcher, username)
 
     if ready is not None:
         ready.set()
@@ -138,6 +121,36 @@ async def _serve(
         await transport.stop_polling()
     await dispatcher.drain()
     log.info("bot_stopped")
+
+
+async def _take_updates(
+    settings: Settings, transport: Transport, dispatcher: UpdateDispatcher, username: str
+) -> web.AppRunner | None:
+    """Start receiving updates: polling, or the webhook's server (returned, for the stop). A
+    start that fails half-way (setWebhook refused) closes the server it opened."""
+    if not settings.webhook_url:
+        await transport.delete_webhook()
+        await transport.start_polling(dispatcher.dispatch)
+        log.info("bot_started", bot=username, framework=transport.name, mode="polling")
+        return None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    web_app = make_app(
+        transport, dispatcher.dispatch, path=webhook_path(settings.webhook_url), secret=secret
+    )
+    runner = await serve(web_app, settings.listen)
+    try:
+        await transport.set_webhook(settings.webhook_url, secret)
+    except BaseException:
+        await runner.cleanup()
+        raise
+    log.info(
+        "bot_started",
+        bot=username,
+        framework=transport.name,
+        mode="webhook",
+        listen=settings.listen,
+    )
+    return runner
 
 
 async def _tidy_until(conversation: Conversation, stop: asyncio.Event) -> None:

@@ -7,11 +7,12 @@ import asyncio
 import pytest
 
 from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
+from bot.dispatch import InboundUpdate, UpdateDispatcher, UpdateFailed
 from bot.flood import FloodGuard, Verdict
 from bot.sender import RetryPolicy, Sender, SendFailed, split_message
 from faq.telegram_html import check_html, to_plain
 from handlers.callbacks import ShowEntry
-from handlers.events import Button, Document, Keyboard, Reply, Response
+from handlers.events import Button, Document, Incoming, Keyboard, Reply, Response
 
 
 class ScriptedApi:
@@ -199,3 +200,57 @@ def test_flood_guard_warns_once_per_burst() -> None:
     assert guard.check(2) == Verdict.ALLOW
     now[0] = 2.5
     assert guard.check(1) == Verdict.ALLOW
+
+
+class StubConversation:
+    """The core as the dispatcher sees it: an answer per event, or a hang."""
+
+    def __init__(self, hang: asyncio.Event | None = None) -> None:
+        self.hang = hang
+        self.unanswered_events = 0
+
+    async def handle(self, event: Incoming) -> Response:
+        if self.hang is not None:
+            await self.hang.wait()
+        return Response.of(Reply("réponse"))
+
+    async def unanswered(self, event: Incoming) -> None:
+        self.unanswered_events += 1
+
+
+async def test_by_polling_a_reply_lost_after_its_retries_is_counted_not_raised(
+    api: ScriptedApi, clock: Clock
+) -> None:
+    sender = Sender(api, policy=RetryPolicy(attempts=2, first_backoff=0.1), sleep=clock.sleep)
+    conversation = StubConversation()
+    dispatcher = UpdateDispatcher(conversation=conversation, sender=sender)  # type: ignore[arg-type]
+    api.failures["send_message"] = [Unavailable("Bad Gateway"), Unavailable("Bad Gateway")]
+    await dispatcher.dispatch(InboundUpdate(Incoming(7, 7, "fr", text="q", update_id=1)))
+    assert dispatcher.lost == 1 and conversation.unanswered_events == 1
+
+    redelivered = UpdateDispatcher(
+        conversation=conversation,  # type: ignore[arg-type]
+        sender=sender,
+        redelivered=True,
+    )
+    api.failures["send_message"] = [Unavailable("Bad Gateway"), Unavailable("Bad Gateway")]
+    with pytest.raises(UpdateFailed):
+        await redelivered.dispatch(InboundUpdate(Incoming(7, 7, "fr", text="q", update_id=2)))
+    assert redelivered.lost == 0
+
+
+async def test_drain_at_shutdown_is_bounded(api: ScriptedApi, clock: Clock) -> None:
+    sender = Sender(api, sleep=clock.sleep)
+    never = asyncio.Event()
+    dispatcher = UpdateDispatcher(
+        conversation=StubConversation(hang=never),  # type: ignore[arg-type]
+        sender=sender,
+        drain_seconds=0.2,
+    )
+    stuck = asyncio.create_task(
+        dispatcher.dispatch(InboundUpdate(Incoming(8, 8, "fr", text="q", update_id=3)))
+    )
+    await asyncio.sleep(0)
+    await asyncio.wait_for(dispatcher.drain(), timeout=5)
+    await asyncio.sleep(0)
+    assert stuck.cancelled()

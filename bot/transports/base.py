@@ -6,13 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import aiohttp
-import structlog
 
 from bot.botapi import BotApi, BotIdentity
-from bot.dispatch import InboundUpdate, UpdateFailed
+from bot.dispatch import InboundUpdate
 from handlers.events import Incoming
-
-log = structlog.get_logger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 Dispatch = Callable[[InboundUpdate], Awaitable[None]]
@@ -114,14 +111,11 @@ def to_inbound(update: TelegramUpdate) -> InboundUpdate | None:
 
 
 async def deliver(dispatch: Dispatch, update: TelegramUpdate) -> None:
-    """Hand a polled update to the dispatcher; polling cannot ask for it again, so log a failure."""
+    """Hand a polled update to the dispatcher, which, by polling, reports what it could not
+    deliver itself (the update cannot be asked for again)."""
     inbound = to_inbound(update)
-    if inbound is None:
-        return
-    try:
+    if inbound is not None:
         await dispatch(inbound)
-    except UpdateFailed as exc:
-        log.error("update_failed", update_id=inbound.event.update_id, reason=str(exc))
 
 
 class Transport(Protocol):
