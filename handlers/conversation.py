@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from faq.catalog import FaqCatalog
 from faq.review import QuestionLog
-from faq.telegram_html import escape
-from handlers import keyboards, stats
 from handlers.callbacks import (
     CallbackData,
     CallbackError,
@@ -24,9 +22,10 @@ from handlers.callbacks import (
     Themes,
     Vote,
 )
-from handlers.commands import REQUIRED_ROLE, Command, ParsedCommand, parse_command
+from handlers.command_replies import CommandReplies
+from handlers.commands import parse_command
 from handlers.context import Context
-from handlers.events import Button, Incoming, Reply, Response
+from handlers.events import Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation, expired
 from handlers.i18n import SUPPORTED, Catalogs, Texts
 from handlers.roles import Roles
@@ -36,9 +35,6 @@ from handlers.users import Users
 
 log = structlog.get_logger(__name__)
 
-CAREGIVER_ENTRY = "caregiver.delegation"
-WEBINARS_ENTRY = "bot.webinars"
-DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
 MAX_TEXT_CHARS = 4000
 PROCESSED_RETENTION = dt.timedelta(days=2)  # far longer than Telegram keeps an update
 TIDY_INTERVAL = 60.0  # seconds between deletions of what is past retention (`tidy`)
@@ -79,6 +75,7 @@ class Conversation:
         self._question_retention = question_retention
         self._review_retention = review_retention
         self.faq = FaqConversation(faq, signer)
+        self.commands = CommandReplies(self.faq, roles, question_retention, review_retention)
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
             "empty": self._on_empty,
@@ -179,122 +176,7 @@ class Conversation:
     async def _on_command(self, ctx: Context) -> Response:
         parsed = parse_command(ctx.event.text or "")
         assert parsed is not None  # the route applies only to commands
-        _ = ctx.texts._
-        required = REQUIRED_ROLE.get(parsed.command) if parsed.command else None
-        if required is not None and self.roles.of(ctx.event.user_id) < required:
-            return Response.of(Reply(_("This command is reserved for the bot's administrators.")))
-        match parsed.command:
-            case Command.START:
-                return await self._start(ctx, parsed)
-            case Command.HELP:
-                return Response.of(
-                    Reply(self._help_text(ctx.texts), keyboards.fallback_keyboard(ctx.texts, None))
-                )
-            case Command.LANGUAGE:
-                return Response.of(Reply(_("Choose your language:"), keyboards.language_keyboard()))
-            case Command.TOPICS:
-                return self.faq.themes(ctx.texts)
-            case Command.CAREGIVER:
-                return self.faq.show(ctx.texts, CAREGIVER_ENTRY)
-            case Command.PRIVACY:
-                return Response.of(Reply(self._privacy_text(ctx.texts)))
-            case Command.MY_DATA:
-                return await self._my_data(ctx)
-            case Command.FORGET:
-                return Response.of(
-                    Reply(
-                        _(
-                            "Erase your saved language choice? Your past questions are kept "
-                            "without your identity, so they cannot be traced back to you."
-                        ),
-                        ((Button(_("Yes, erase"), ConfirmForget()),),),
-                    )
-                )
-            case Command.CANCEL:
-                return Response.of(Reply(_("There is nothing to cancel.")))
-            case Command.STATS:
-                window = stats.window_for(self._question_retention)
-                figures = await stats.usage(ctx.session, window)
-                return Response.of(Reply(stats.render(ctx.texts, figures)))
-            case None:
-                return Response.of(
-                    Reply(
-                        _(
-                            "I do not know the command /{name}. Send /help to see what I can do."
-                        ).format(name=escape(parsed.name))
-                    )
-                )
-
-    async def _start(self, ctx: Context, parsed: ParsedCommand) -> Response:
-        payload = parsed.argument
-        entry_id = DEEP_LINKS.get(payload) or payload.replace("-", ".")
-        if payload and entry_id in self.faq.catalog.entries:
-            return self.faq.show(ctx.texts, entry_id)
-        _ = ctx.texts._
-        welcome = _(
-            "Hello! I answer your questions about <b>Mon espace santé</b>, the public health "
-            "record.\n\n"
-            "Ask in your own words, for example “how do I hide a document?”, or browse the "
-            "topics.\n\n"
-            "<i>I am a volunteer-run assistant, not an official service, and I give no medical "
-            "advice. "
-            "In an emergency, call 15 or 112.</i>"
-        )
-        return Response.of(Reply(welcome, keyboards.fallback_keyboard(ctx.texts, None)))
-
-    async def _my_data(self, ctx: Context) -> Response:
-        user = await Users(ctx.session).get(ctx.event.user_id)
-        _ = ctx.texts._
-        if user is None or user.lang is None:
-            kept = _(
-                "Nothing is saved under your account: you have not chosen a language with "
-                "/language."
-            )
-        else:
-            kept = _("Your language choice: {lang}.").format(lang=user.lang)
-        return Response.of(
-            Reply(
-                kept
-                + "\n\n"
-                + _(
-                    "Questions you ask are stored without your identity, after phone numbers, "
-                    "e-mail addresses, social-security numbers, codes, dates and postal "
-                    "addresses are masked."
-                )
-            )
-        )
-
-    def _help_text(self, texts: Texts) -> str:
-        _ = texts._
-        return _(
-            "<b>How to use me</b>\n"
-            "• Ask a question about Mon espace santé in your own words.\n"
-            "• /topics: browse the questions by topic.\n"
-            "• /caregiver: giving a caregiver access.\n"
-            "• /language: français or English.\n"
-            "• /privacy, /mydata, /forget: your data.\n\n"
-            "For your account itself, call <b>3422</b> (Monday to Friday, 8:30–17:30) or visit a "
-            "France services office."
-        )
-
-    def _privacy_text(self, texts: Texts) -> str:
-        _ = texts._
-        hours = int(self._question_retention.total_seconds() // 3600)
-        days = self._review_retention.days
-        return _(
-            "<b>What this bot keeps</b>\n"
-            "• Your language choice, if you make one (erase it with /forget).\n"
-            "• Your questions, without your name or account, after phone numbers, e-mail "
-            "addresses, social-security numbers, codes, dates and postal addresses are masked: "
-            "unanswered ones and those you mark 👎 are "
-            "reviewed to improve the answers, then deleted after {review}; the others are deleted "
-            "after {questions}.\n"
-            "The bot cannot see your Mon espace santé record and never asks for your codes or "
-            "passwords."
-        ).format(
-            review=texts.ngettext("{count} day", "{count} days", days).format(count=days),
-            questions=texts.ngettext("{count} hour", "{count} hours", hours).format(count=hours),
-        )
+        return await self.commands.reply(ctx, parsed)
 
     async def _on_button(self, ctx: Context) -> Response:
         try:
