@@ -66,7 +66,12 @@ class ConsoleChat:
             return
         self._choices = []
         for reply in response.replies:
-            self._print(to_plain(reply.text))
+            if reply.document is not None:  # a file: its name, caption and (text) content
+                document = reply.document
+                self._print(f"📎 {document.filename} — {to_plain(document.caption)}")
+                self._print(document.content.decode("utf-8", "replace"))
+            if reply.text:
+                self._print(to_plain(reply.text))
             for row in reply.buttons:
                 for button in row:
                     if button.url is not None:

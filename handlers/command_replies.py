@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from faq.telegram_html import escape
 from handlers import keyboards, stats
 from handlers.callbacks import ConfirmForget
 from handlers.commands import REQUIRED_ROLE, Command, ParsedCommand
 from handlers.context import Context
-from handlers.events import Button, Reply, Response
+from handlers.events import Button, Document, Reply, Response
 from handlers.faq_flow import FaqConversation
 from handlers.i18n import Texts
 from handlers.roles import Roles
@@ -18,6 +19,7 @@ from handlers.users import Users
 CAREGIVER_ENTRY = "caregiver.delegation"
 WEBINARS_ENTRY = "bot.webinars"
 DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
+EXPORT_FILE = "mes-donnees.json"
 
 
 class CommandReplies:
@@ -100,26 +102,30 @@ class CommandReplies:
         return Response.of(Reply(welcome, keyboards.fallback_keyboard(ctx.texts, None)))
 
     async def _my_data(self, ctx: Context) -> Response:
-        user = await Users(ctx.session).get(ctx.event.user_id)
+        """A summary, and everything stored under the user's id as a JSON file."""
+        data = await Users(ctx.session).export(ctx.event.user_id)
         _ = ctx.texts._
-        if user is None or user.lang is None:
-            kept = _(
-                "Nothing is saved under your account: you have not chosen a language with "
-                "/language."
-            )
+        user = data["user"]
+        if user is None:
+            kept = _("Nothing is saved under your account.")
         else:
-            kept = _("Your language choice: {lang}.").format(lang=user.lang)
-        return Response.of(
-            Reply(
-                kept
-                + "\n\n"
-                + _(
-                    "Questions you ask are stored without your identity, after phone numbers, "
-                    "e-mail addresses, social-security numbers, codes, dates and postal "
-                    "addresses are masked."
-                )
+            since = ctx.texts.date(dt.datetime.fromisoformat(user["created_at"]).date())
+            kept = _("Saved under your account since {date}: your language choice ({lang}).")
+            kept = kept.format(date=since, lang=user["lang"] or _("none chosen"))
+        if data["command_menu"] is not None:
+            kept += " " + _("Also that your chat was given the administrators' command menu.")
+        text = (
+            kept
+            + "\n\n"
+            + _(
+                "Questions you ask are stored without your identity, after phone numbers, "
+                "e-mail addresses, social-security numbers, codes, dates and postal "
+                "addresses are masked."
             )
         )
+        content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        document = Document(EXPORT_FILE, content, _("Everything the bot stores under your id."))
+        return Response.of(Reply(text), Reply("", document=document))
 
     def _help_text(self, texts: Texts) -> str:
         _ = texts._

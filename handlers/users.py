@@ -3,13 +3,15 @@ erase."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
 from handlers.i18n import Lang
-from handlers.models import UserRow
+from handlers.models import ChatMenuRow, UserRow
 
 _USERS = UserRow.__table__
 
@@ -65,6 +67,26 @@ class Users:
             return postgresql.insert(_USERS)
         return sqlite.insert(_USERS)
 
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored under a user's id, as JSON-ready data (/mesdonnees)."""
+        user = await self.get(user_id)
+        menu = await self._session.get(ChatMenuRow, user_id)
+        return {
+            "user_id": user_id,
+            "exported_at": utcnow().isoformat(),
+            "user": None
+            if user is None
+            else {
+                "lang": user.lang,
+                "created_at": user.created_at.isoformat(),
+                "updated_at": user.updated_at.isoformat(),
+                "blocked_at": user.blocked_at.isoformat() if user.blocked_at else None,
+            },
+            "command_menu": None if menu is None else {"set_at": menu.set_at.isoformat()},
+        }
+
     async def forget(self, user_id: int) -> bool:
+        """Erase everything stored under a user's id (/oublier)."""
         result = await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+        await self._session.execute(delete(ChatMenuRow).where(ChatMenuRow.chat_id == user_id))
         return bool(result.rowcount)

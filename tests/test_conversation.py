@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import select
 
@@ -10,7 +11,9 @@ from bot.app import build_app
 from faq.models import QuestionRow
 from faq.telegram_html import check_html
 from handlers.callbacks import CallbackData, NoneFits, ShowEntry, Vote
+from handlers.chat_menus import ChatMenus
 from handlers.events import Response
+from handlers.models import ChatMenuRow, UserRow
 from tests.conftest import Chat, only
 
 
@@ -294,15 +297,38 @@ async def test_expired_or_forged_buttons_are_refused_politely(chat: Chat) -> Non
         assert not response.replies
 
 
-async def test_my_data_and_forget(chat: Chat) -> None:
-    assert "Rien" in only(await chat.say("/mesdonnees"))
+async def my_data(chat: Chat) -> tuple[str, dict[str, object]]:
+    """/mesdonnees: its summary, and the JSON file it sends."""
+    summary, attached = (await chat.say("/mesdonnees")).replies
+    assert attached.document is not None and attached.document.filename == "mes-donnees.json"
+    return summary.text, json.loads(attached.document.content)
+
+
+async def test_my_data_reports_everything_stored_and_forget_erases_it(chat: Chat) -> None:
+    text, data = await my_data(chat)
+    assert "Rien" in text and data["user"] is None and data["user_id"] == chat.user_id
     await chat.say("/langue")
     await chat.press_label("🇫🇷 Français")
-    assert "fr" in only(await chat.say("/mesdonnees"))
+    async with chat.app.sessions() as session:  # as if they had been given a role's menu
+        await ChatMenus(session).record(chat.user_id)
+        await session.commit()
+    text, data = await my_data(chat)
+    assert "(fr)" in text and "menu" in text
+    user = data["user"]
+    assert isinstance(user, dict) and user["lang"] == "fr"
+    # Writing to the bot shows they no longer block it: the state is cleared, and exported.
+    assert user["blocked_at"] is None
+    assert set(user) == {"lang", "created_at", "updated_at", "blocked_at"}
+    assert isinstance(data["command_menu"], dict)
+
     await chat.say("/oublier")
     done = await chat.press_label("Oui, effacer")
     assert "plus rien" in only(done)
-    assert "Rien" in only(await chat.say("/mesdonnees"))
+    async with chat.app.sessions() as session:
+        assert await session.get(UserRow, chat.user_id) is None
+        assert await session.get(ChatMenuRow, chat.user_id) is None
+    text, data = await my_data(chat)
+    assert "Rien" in text and data["user"] is None and data["command_menu"] is None
 
 
 async def test_unknown_command_points_to_help(chat: Chat) -> None:

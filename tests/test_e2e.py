@@ -207,6 +207,14 @@ async def test_a_former_administrator_gets_everyones_menu_back(
     assert len(api.calls_of("deleteMyCommands")) == 3  # taken back once, not at every start
 
 
+async def test_my_data_arrives_as_a_json_file(bot_settings: Settings, api: FakeBotApi) -> None:
+    async with running(bot_settings, api):
+        api.user_says(USER, "/mesdonnees")
+        summary, attached = await api.next_messages(USER, 2)
+    assert "Rien" in summary.visible_text
+    assert (attached.kind, attached.document) == ("document", "mes-donnees.json")
+
+
 async def test_bad_input_gets_safe_replies(bot_settings: Settings, api: FakeBotApi) -> None:
     inputs = [
         "a" * 4096,
