@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 
 import structlog
@@ -32,6 +33,7 @@ log = structlog.get_logger(__name__)
 # waiting out a flood limit, each holding one of the framework's concurrent slots: they are
 # turned away, all but the one "slow down" of a burst.
 MAX_QUEUED_PER_CHAT = 4
+MAX_DETACHED = 256  # by polling, updates handled at once before the framework has to wait
 DRAIN_SECONDS = 20.0  # at shutdown, how long updates in flight may take to finish
 
 
@@ -67,42 +69,70 @@ class UpdateDispatcher:
         self._menus = menus
         self._chats = KeyedLocks()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._queued: Counter[int] = Counter()  # updates of each chat handled or waiting
         self.lost = 0  # replies that could not be delivered to an update never delivered again
 
     async def dispatch(self, update: InboundUpdate) -> None:
-        """Answer one update; raises UpdateFailed when it should be delivered again."""
+        """Answer one update; raises UpdateFailed when it should be delivered again.
+
+        By polling the update is confirmed already and nothing waits for its outcome, so it is
+        handled in a task of its own and this returns at once: an update waiting out a long
+        flood limit then holds none of the framework's concurrent slots. Past
+        ``MAX_DETACHED`` such tasks, the framework waits (back-pressure on the polling loop).
+        By webhook the HTTP answer is the outcome: this waits for it.
+        """
         event = update.event
         # Before waiting for the chat: a flooding chat's updates must not queue up at all.
         verdict = self._flood.check(event.user_id)
-        if verdict is Verdict.ALLOW and self._chats.queued(event.chat_id) >= MAX_QUEUED_PER_CHAT:
+        if verdict is Verdict.ALLOW and self._queued[event.chat_id] >= MAX_QUEUED_PER_CHAT:
             log.info("update_turned_away", update_id=event.update_id, reason="chat queue full")
             verdict = Verdict.DROP
         if verdict is Verdict.DROP:
             if update.callback_query_id is not None:
                 await self._sender.answer_callback(update.callback_query_id, None)
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            async with self._chats.hold(event.chat_id):
-                await self._dispatch(update, verdict)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
+        detached = not self._redelivered and len(self._in_flight) < MAX_DETACHED
+        task = asyncio.create_task(
+            self._detached(update, verdict) if detached else self._in_order(update, verdict)
+        )
+        self._admitted(task, event.chat_id)
+        if not detached:
+            await task
+
+    def _admitted(self, task: asyncio.Task[None], chat_id: int) -> None:
+        """Count the update against its chat from now on, not from when its task first runs:
+        a batch of one chat's updates must meet the cap too."""
+        self._in_flight.add(task)
+        self._queued[chat_id] += 1
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._in_flight.discard(task)
+            self._queued[chat_id] -= 1
+            if not self._queued[chat_id]:
+                del self._queued[chat_id]
+
+        task.add_done_callback(done)
 
     async def drain(self) -> None:
         """Wait for the updates being handled (graceful shutdown), ``drain_seconds`` at most:
         an update waiting out a long flood limit must not keep a deploy waiting."""
-        current = asyncio.current_task()
-        pending = [t for t in self._in_flight if t is not current]
-        if not pending:
+        if not self._in_flight:
             return
-        _, unfinished = await asyncio.wait(pending, timeout=self._drain_seconds)
+        _, unfinished = await asyncio.wait(set(self._in_flight), timeout=self._drain_seconds)
         if unfinished:
             log.warning("drain_timed_out", unfinished=len(unfinished))
             for task in unfinished:
                 task.cancel()
+
+    async def _in_order(self, update: InboundUpdate, verdict: Verdict) -> None:
+        async with self._chats.hold(update.event.chat_id):
+            await self._dispatch(update, verdict)
+
+    async def _detached(self, update: InboundUpdate, verdict: Verdict) -> None:
+        try:
+            await self._in_order(update, verdict)
+        except Exception:  # nothing awaits this task: asyncio would only print it at exit
+            log.error("update_crashed", update_id=update.event.update_id, exc_info=True)
 
     async def _dispatch(self, update: InboundUpdate, verdict: Verdict) -> None:
         event = update.event

@@ -12,10 +12,6 @@ class KeyedLocks:
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    def queued(self, key: int) -> int:
-        """How many hold or wait for the key's lock."""
-        return self._users.get(key, 0)
-
     @asynccontextmanager
     async def hold(self, key: int) -> AsyncIterator[None]:
         lock = self._locks.setdefault(key, asyncio.Lock())

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import structlog
 
-from bot.botapi import Blocked, BotApi, Rejected, RetryAfter, Unavailable
+from bot.botapi import Blocked, BotApi, ChatMigrated, Rejected, RetryAfter, Unavailable
 from bot.locks import KeyedLocks
 from faq.telegram_html import MAX_MESSAGE_CHARS, escape, to_plain
 from handlers.events import Keyboard, Reply, Response
@@ -107,7 +107,7 @@ class Sender:
         async with self._chats.hold(chat_id):
             try:
                 for reply in response.replies:
-                    await self._deliver(chat_id, reply, message_id)
+                    chat_id = await self._deliver(chat_id, reply, message_id)
             finally:
                 if callback_query_id is not None:
                     await self.answer_callback(callback_query_id, response.notice)
@@ -124,7 +124,19 @@ class Sender:
         except (Rejected, SendFailed) as exc:
             log.warning("callback_answer_failed", reason=str(exc))
 
-    async def _deliver(self, chat_id: int, reply: Reply, message_id: int | None) -> None:
+    async def _deliver(self, chat_id: int, reply: Reply, message_id: int | None) -> int:
+        """Send the reply; returns the chat it went to, which differs when the group turned into
+        a supergroup: Telegram then names the new chat, and the reply is sent there."""
+        try:
+            await self._deliver_to(chat_id, reply, message_id)
+        except ChatMigrated as exc:
+            log.info("chat_migrated", chat_id=chat_id, new_chat_id=exc.new_chat_id)
+            # Once only: a supergroup does not migrate again, so a second refusal is raised.
+            await self._deliver_to(exc.new_chat_id, reply, None)
+            return exc.new_chat_id
+        return chat_id
+
+    async def _deliver_to(self, chat_id: int, reply: Reply, message_id: int | None) -> None:
         if reply.document is not None:
             document = reply.document
             await self._call(

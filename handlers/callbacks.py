@@ -113,7 +113,7 @@ class Vote(CallbackData, prefix="u"):
 
 @dataclass(frozen=True)
 class NoneFits(CallbackData, prefix="o"):
-    """"None of these" under the suggestions a stored question got, from the chat that asked."""
+    """ "None of these" under the suggestions a stored question got, from the chat that asked."""
 
     question_id: int
     signature: str

@@ -12,7 +12,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 GENERATED = (
-    ".venv", ".git", "build", "dist", "data", "*.egg-info", "__pycache__", "*.mo", ".*_cache"
+    ".venv",
+    ".git",
+    "build",
+    "dist",
+    "data",
+    "*.egg-info",
+    "__pycache__",
+    "*.mo",
+    ".*_cache",
 )
 
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.botapi import Blocked, BotIdentity, Rejected, RetryAfter, Unavailable
-from bot.dispatch import InboundUpdate, UpdateDispatcher, UpdateFailed
+from bot.botapi import Blocked, BotIdentity, ChatMigrated, Rejected, RetryAfter, Unavailable
+from bot.dispatch import MAX_QUEUED_PER_CHAT, InboundUpdate, UpdateDispatcher, UpdateFailed
 from bot.flood import FloodGuard, Verdict
 from bot.sender import RetryPolicy, Sender, SendFailed, split_message
 from faq.telegram_html import check_html, to_plain
@@ -135,6 +135,34 @@ async def test_server_errors_back_off_then_give_up(
     assert len(clock.slept) == 2 + 3
 
 
+async def test_a_reply_to_a_group_that_became_a_supergroup_goes_to_the_new_chat(
+    sender: Sender, api: ScriptedApi
+) -> None:
+    upgraded = "Bad Request: group chat was upgraded to a supergroup chat"
+    api.failures["send_message"] = [ChatMigrated(upgraded, -100555)]
+    await sender.play(-5, Response.of(Reply("un"), Reply("deux")))
+    assert api.calls == [("send_message", -100555, "un"), ("send_message", -100555, "deux")]
+
+
+async def test_a_button_edit_in_a_migrated_group_is_sent_anew_there(
+    sender: Sender, api: ScriptedApi
+) -> None:
+    upgraded = "Bad Request: group chat was upgraded to a supergroup chat"
+    api.failures["edit_message"] = [ChatMigrated(upgraded, -100555)]
+    await sender.play(-5, Response.of(Reply("modifié", edit=True)), message_id=3)
+    assert api.calls == [("send_message", -100555, "modifié")]
+
+
+async def test_a_chat_that_migrates_twice_is_refused_not_followed(
+    sender: Sender, api: ScriptedApi
+) -> None:
+    upgraded = "Bad Request: group chat was upgraded to a supergroup chat"
+    api.failures["send_message"] = [ChatMigrated(upgraded, -100555), ChatMigrated(upgraded, -5)]
+    with pytest.raises(ChatMigrated):
+        await sender.play(-5, Response.of(Reply("un")))
+    assert api.calls == []
+
+
 async def test_blocked_chat_is_reported(api: ScriptedApi, clock: Clock) -> None:
     blocked: list[int] = []
 
@@ -226,6 +254,7 @@ async def test_by_polling_a_reply_lost_after_its_retries_is_counted_not_raised(
     dispatcher = UpdateDispatcher(conversation=conversation, sender=sender)  # type: ignore[arg-type]
     api.failures["send_message"] = [Unavailable("Bad Gateway"), Unavailable("Bad Gateway")]
     await dispatcher.dispatch(InboundUpdate(Incoming(7, 7, "fr", text="q", update_id=1)))
+    await dispatcher.drain()
     assert dispatcher.lost == 1 and conversation.unanswered_events == 1
 
     redelivered = UpdateDispatcher(
@@ -247,10 +276,54 @@ async def test_drain_at_shutdown_is_bounded(api: ScriptedApi, clock: Clock) -> N
         sender=sender,
         drain_seconds=0.2,
     )
-    stuck = asyncio.create_task(
-        dispatcher.dispatch(InboundUpdate(Incoming(8, 8, "fr", text="q", update_id=3)))
-    )
-    await asyncio.sleep(0)
+    await dispatcher.dispatch(InboundUpdate(Incoming(8, 8, "fr", text="q", update_id=3)))
     await asyncio.wait_for(dispatcher.drain(), timeout=5)
-    await asyncio.sleep(0)
-    assert stuck.cancelled()
+    assert api.calls == []  # the hung update was given up, not answered
+
+
+class HeldClock:
+    """A flood wait that lasts until the test ends it."""
+
+    def __init__(self) -> None:
+        self.over = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.waiting.set()
+        await self.over.wait()
+
+
+async def test_by_polling_an_update_waiting_out_a_flood_limit_holds_no_framework_slot(
+    api: ScriptedApi,
+) -> None:
+    """The framework runs a bounded number of updates at once: an update whose reply waits out
+    a long 429 must give its slot back at once, and still be answered when the wait ends."""
+    held = HeldClock()
+    sender = Sender(api, sleep=held.sleep)
+    dispatcher = UpdateDispatcher(conversation=StubConversation(), sender=sender)  # type: ignore[arg-type]
+    api.failures["send_message"] = [RetryAfter("Too Many Requests", 300)]
+    await asyncio.wait_for(
+        dispatcher.dispatch(InboundUpdate(Incoming(9, 9, "fr", text="q", update_id=4))), timeout=1
+    )
+    await asyncio.wait_for(held.waiting.wait(), timeout=1)
+    assert api.calls == []  # still waiting, off the framework's slot
+    held.over.set()
+    await dispatcher.drain()
+    assert api.calls == [("send_message", 9, "réponse")]
+
+
+async def test_a_batch_of_one_chats_updates_meets_the_per_chat_cap(api: ScriptedApi) -> None:
+    """Updates handed over in one go, before any of them runs, still count against their chat."""
+    held = HeldClock()
+    sender = Sender(api, sleep=held.sleep)
+    dispatcher = UpdateDispatcher(
+        conversation=StubConversation(),  # type: ignore[arg-type]
+        sender=sender,
+        flood=FloodGuard(limit=1000),
+    )
+    api.failures["send_message"] = [RetryAfter("Too Many Requests", 300)]
+    for number in range(20):
+        await dispatcher.dispatch(InboundUpdate(Incoming(9, 9, "fr", text="q", update_id=number)))
+    held.over.set()
+    await dispatcher.drain()
+    assert len(api.calls) == MAX_QUEUED_PER_CHAT
