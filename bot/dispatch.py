@@ -166,7 +166,7 @@ class UpdateDispatcher:
             log.error("reply_lost", update_id=event.update_id, reason=str(exc), lost=self.lost)
         except BotApiError as exc:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
-        if self._menus is not None:
+        if self._menus is not None and event.private:  # role menus live in private chats
             await self._menus.seen(event.user_id)
 
     async def _apologise(self, update: InboundUpdate) -> None:

@@ -8,7 +8,7 @@ import json
 from faq.telegram_html import escape
 from handlers import keyboards, stats
 from handlers.callbacks import ConfirmForget
-from handlers.commands import REQUIRED_ROLE, Command, ParsedCommand
+from handlers.commands import PRIVATE_ONLY, REQUIRED_ROLE, Command, ParsedCommand
 from handlers.context import Context
 from handlers.events import Button, Document, Reply, Response
 from handlers.faq_flow import FaqConversation
@@ -39,6 +39,15 @@ class CommandReplies:
 
     async def reply(self, ctx: Context, parsed: ParsedCommand) -> Response:
         _ = ctx.texts._
+        if not ctx.event.private:
+            if parsed.command is None:  # in a group, a bare command may be another bot's
+                return Response()
+            if parsed.command in PRIVATE_ONLY:
+                return Response.of(
+                    Reply(
+                        _("This command works only in a private chat with me: write to me there.")
+                    )
+                )
         required = REQUIRED_ROLE.get(parsed.command) if parsed.command else None
         if required is not None and self.roles.of(ctx.event.user_id) < required:
             return Response.of(Reply(_("This command is reserved for the bot's administrators.")))

@@ -48,6 +48,9 @@ ALIASES: dict[str, Command] = {
 
 # Commands reserved to a role; the others are everyone's.
 REQUIRED_ROLE: dict[Command, Role] = {Command.STATS: Role.ADMIN}
+# Commands answered only in a private chat: role commands, and those showing or erasing one
+# person's data, which a group must not see.
+PRIVATE_ONLY: frozenset[Command] = frozenset(REQUIRED_ROLE) | {Command.MY_DATA, Command.FORGET}
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,10 @@ class Conversation:
 
     async def blocked(self, chat_id: int) -> None:
         """Telegram refused a message to this chat (403): the user blocked the bot. Private
-        chats share their user's id."""
+        chats share their user's id; groups have negative ids (Telegram's convention), and a
+        group that removed the bot is nobody's blocked state."""
+        if chat_id <= 0:
+            return
         async with self._sessions() as session:
             await Users(session).set_blocked(chat_id, True)
             await session.commit()

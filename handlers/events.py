@@ -12,7 +12,8 @@ class Incoming:
     """One user action: a text message, a command, or a button press (``callback``).
 
     ``update_id`` is the transport's id for it, when the transport may deliver it twice: an
-    event whose id was already answered is not answered again.
+    event whose id was already answered is not answered again. ``private`` is false in a group,
+    where the transport passes on only what is addressed to the bot.
     """
 
     user_id: int
@@ -22,6 +23,7 @@ class Incoming:
     callback: str | None = None
     message_id: int | None = None
     update_id: int | None = None
+    private: bool = True
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,11 @@ class FaqConversation:
         distress = result.safety is not None and result.safety.level == "emergency"
         if any(ch.isalnum() for ch in text) and not distress and result.outcome != "smalltalk":
             stored = await QuestionLog(ctx.session).record(ctx.lang, text, result)
-            chat = ctx.event.chat_id
+            chat, user = ctx.event.chat_id, ctx.event.user_id
             feedback = Feedback(
                 stored.id,
-                self._signer.sign("vote", stored.id, stored.created_at, chat),
-                self._signer.sign("none", stored.id, stored.created_at, chat),
+                self._signer.sign("vote", stored.id, stored.created_at, chat, user),
+                self._signer.sign("none", stored.id, stored.created_at, chat, user),
             )
         return Response.of(*self._replies(ctx.texts, text, result, feedback))
 
@@ -78,8 +78,10 @@ class FaqConversation:
         log = QuestionLog(ctx.session)
         row = await log.get(question_id)
         _ = ctx.texts._
-        if row is None or not self._verify(ctx, signature, "vote", row):
+        if row is None:
             return expired(ctx.texts)
+        if not self._verify(ctx, signature, "vote", row):
+            return self._not_yours(ctx)
         if not log.vote(row, value):
             return Response(notice=_("Your opinion on this answer was already recorded."))
         if value > 0:
@@ -99,13 +101,28 @@ class FaqConversation:
     async def none_fits(self, ctx: Context, question_id: int, signature: str) -> Response:
         log = QuestionLog(ctx.session)
         row = await log.get(question_id)
-        if row is None or not self._verify(ctx, signature, "none", row):
+        if row is None:
             return expired(ctx.texts)
+        if not self._verify(ctx, signature, "none", row):
+            return self._not_yours(ctx)
         log.flag(row)
         return Response.of(self._fallback(ctx.texts, None))
 
     def _verify(self, ctx: Context, signature: str, purpose: Purpose, row: QuestionRow) -> bool:
-        return self._signer.verify(signature, purpose, row.id, row.created_at, ctx.event.chat_id)
+        event = ctx.event
+        return self._signer.verify(
+            signature, purpose, row.id, row.created_at, event.chat_id, event.user_id
+        )
+
+    @staticmethod
+    def _not_yours(ctx: Context) -> Response:
+        """A signature that does not verify: in a group, most likely someone other than the
+        asker pressed; in a private chat, a forged or outdated button."""
+        if ctx.event.private:
+            return expired(ctx.texts)
+        return Response(
+            notice=ctx.texts._("Only the person who asked the question can use this button.")
+        )
 
     def themes(self, texts: Texts, *, edit: bool = False) -> Response:
         labels = theme_labels(texts)

@@ -2,8 +2,9 @@
 
 Callback data comes back from the client, which anyone can forge. A button that names a question
 therefore carries a short HMAC over what it may act on: its purpose, the question's id and
-creation time, and the chat it was shown in. Another chat's question, a question id that was
-reused, or a vote button replayed as "none of these" does not verify.
+creation time, the chat it was shown in and the person who asked. Another chat's question, a
+question id that was reused, a vote button replayed as "none of these", or a press by someone
+else in a group does not verify.
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ class ButtonSigner:
         return cls(secrets.token_bytes(32))
 
     def sign(
-        self, purpose: Purpose, question_id: int, created_at: dt.datetime, chat_id: int
+        self,
+        purpose: Purpose,
+        question_id: int,
+        created_at: dt.datetime,
+        chat_id: int,
+        user_id: int,
     ) -> str:
-        message = f"{purpose}:{question_id}:{_micros(created_at)}:{chat_id}".encode()
+        message = f"{purpose}:{question_id}:{_micros(created_at)}:{chat_id}:{user_id}".encode()
         digest = hmac.new(self._key, message, hashlib.sha256).digest()[:DIGEST_BYTES]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -51,8 +57,9 @@ class ButtonSigner:
         question_id: int,
         created_at: dt.datetime,
         chat_id: int,
+        user_id: int,
     ) -> bool:
-        expected = self.sign(purpose, question_id, created_at, chat_id)
+        expected = self.sign(purpose, question_id, created_at, chat_id, user_id)
         return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 

@@ -674,6 +674,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._users: dict[int, _User] = {}
+        self._groups: dict[int, tuple[str, str]] = {}  # chat id -> (type, title)
         self._messages: dict[tuple[int, int], SentMessage] = {}
         self._last_message_id: dict[int, int] = {}
         self._read_cursors: dict[int, int] = {}
@@ -807,12 +808,27 @@ class FakeBotApi:
         """A user presses a button of the bot's message: a callback_query update.
 
         With ``check_button``, the message must show a button with that data (else ValueError)."""
-        message = self._messages.get((user_id, message_id))
+        return self.member_presses(user_id, user_id, message_id, data, language_code, check_button)
+
+    def member_presses(
+        self,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        data: str,
+        language_code: str | None = "fr",
+        check_button: bool = True,
+    ) -> int:
+        """A user presses a button of the bot's message in a chat (private: ``chat_id`` is the
+        user's id; or a group of `add_group`)."""
+        message = self._messages.get((chat_id, message_id))
         if message is None:
-            raise ValueError(f"the bot sent no message {message_id} to chat {user_id}")
+            raise ValueError(f"the bot sent no message {message_id} to chat {chat_id}")
         if check_button and data not in callback_datas(message.reply_markup):
             raise ValueError(f"message {message_id} has no button with data {data!r}")
-        known = self._users[user_id]  # the bot wrote to them, so they wrote first
+        known = self._users.get(user_id)
+        if known is None:
+            raise ValueError(f"user {user_id} never wrote anywhere the bot is")
         user = self._remember(user_id, known.first_name, language_code, known.username)
         query_id = str(next(self._query_ids))
         self._queries[query_id] = _CallbackQuery(created_at=self.now())
@@ -820,12 +836,56 @@ class FakeBotApi:
             "id": query_id,
             "from": self._user_json(user),
             "message": self._message_json(message),
-            "chat_instance": str(-user_id * 7919),
+            "chat_instance": str(-chat_id * 7919),
             "data": data,
         }
-        update_id = self._add_update("callback_query", query, user_id)
+        update_id = self._add_update("callback_query", query, chat_id)
         self._query_of_update[update_id] = query_id
         return update_id
+
+    def add_group(self, chat_id: int, title: str = "Association", supergroup: bool = True) -> None:
+        """A group the bot was added to, with privacy mode off: it receives every message."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        self._groups[chat_id] = ("supergroup" if supergroup else "group", title)
+
+    def member_says(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        reply_to: int | None = None,
+        language_code: str | None = "fr",
+        first_name: str = "Membre",
+    ) -> int:
+        """A member writes in a group of `add_group`, replying to message ``reply_to`` if given;
+        commands and @mentions get their entities as Telegram sets them."""
+        if chat_id not in self._groups:
+            raise ValueError(f"no group {chat_id}: add_group first")
+        user = self._remember(user_id, first_name, language_code, None)
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self._user_json(user),
+            "chat": self._chat_json(chat_id),
+            "date": int(self.now()),
+            "text": text,
+        }
+        entities = [
+            {
+                "type": "bot_command" if found.group().startswith("/") else "mention",
+                "offset": utf16_length(text[: found.start()]),
+                "length": utf16_length(found.group()),
+            }
+            for found in re.finditer(r"(?:^/[A-Za-z0-9_]+(?:@\w+)?)|(?<![\w@])@\w{5,32}", text)
+        ]
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            replied = self._messages.get((chat_id, reply_to))
+            if replied is None:
+                raise ValueError(f"the bot sent no message {reply_to} to group {chat_id}")
+            message["reply_to_message"] = self._message_json(replied)
+        return self._add_update("message", message, chat_id)
 
     def callback_query_id(self, update_id: int) -> str:
         """The query id of the callback_query update `user_presses` returned."""
@@ -834,7 +894,7 @@ class FakeBotApi:
     # --- faults ---
 
     def block(self, chat_id: int) -> None:
-        """The user blocks the bot: sends and edits to the chat get 403."""
+        """The user blocks the bot (or the group removes it): sends and edits get 403."""
         self._blocked.add(chat_id)
 
     def unblock(self, chat_id: int) -> None:
@@ -1386,12 +1446,14 @@ class FakeBotApi:
     # --- helpers ---
 
     def _require_chat(self, chat_id: int) -> None:
-        # A bot can write only to users who wrote to it first.
-        if chat_id not in self._users:
+        # A bot can write only to users who wrote to it first, and to groups it is in.
+        if chat_id not in self._users and chat_id not in self._groups:
             raise bad_request("chat not found")
 
     def _check_can_write(self, chat_id: int) -> None:
         if chat_id in self._blocked:
+            if chat_id in self._groups:
+                raise BotApiError(403, "Forbidden: bot was kicked from the supergroup chat")
             raise BotApiError(403, "Forbidden: bot was blocked by the user")
 
     def _check_can_send(self, chat_id: int) -> None:
@@ -1438,6 +1500,9 @@ class FakeBotApi:
         return payload
 
     def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self._groups:
+            kind, title = self._groups[chat_id]
+            return {"id": chat_id, "type": kind, "title": title}
         user = self._users[chat_id]
         payload: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": user.first_name}
         if user.username:

@@ -72,19 +72,29 @@ def only(response: Response) -> str:
 class Chat:
     """A user talking to the core, remembering the last buttons it was shown."""
 
-    def __init__(self, app: App, user_id: int = 42, language_code: str | None = "fr") -> None:
+    def __init__(
+        self,
+        app: App,
+        user_id: int = 42,
+        language_code: str | None = "fr",
+        group: int | None = None,
+    ) -> None:
+        """``group``: the user speaks in that group chat (addressing the bot), not in private."""
         self.app = app
         self.user_id = user_id
         self.language_code = language_code
+        self.chat_id = user_id if group is None else group
         self.last: Response | None = None
 
     async def say(self, text: str) -> Response:
-        return await self._send(Incoming(self.user_id, self.user_id, self.language_code, text=text))
+        return await self._send(self._event(text=text))
 
     async def press(self, data: str) -> Response:
-        return await self._send(
-            Incoming(self.user_id, self.user_id, self.language_code, callback=data)
-        )
+        return await self._send(self._event(callback=data))
+
+    def _event(self, **what: str) -> Incoming:
+        private = self.chat_id == self.user_id
+        return Incoming(self.user_id, self.chat_id, self.language_code, private=private, **what)
 
     async def press_label(self, label: str) -> Response:
         assert self.last is not None

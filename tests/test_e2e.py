@@ -309,6 +309,45 @@ async def test_blocked_user_is_remembered_and_not_retried(
     assert row.blocked_at is not None
 
 
+async def test_in_a_group_the_bot_speaks_only_when_addressed(
+    bot_settings: Settings, api: FakeBotApi
+) -> None:
+    group, asker, neighbour = -1009876543210, USER, USER + 1
+    api.add_group(group)
+    async with running(bot_settings.model_copy(update={"admin_ids": [asker]}), api):
+        api.member_says(group, asker, "bonjour à tous, la réunion est jeudi")
+        api.member_says(group, neighbour, "/aide@autre_bot")
+        api.member_says(group, asker, "@mesbot_test_bot comment masquer un document")
+        (answer,) = await api.next_messages(group)
+        assert "masquer" in answer.visible_text.lower()
+
+        api.member_says(group, neighbour, "comment activer mon profil", reply_to=answer.message_id)
+        (follow_up,) = await api.next_messages(group)
+        assert "Activer" in follow_up.visible_text
+
+        api.member_presses(group, neighbour, answer.message_id, button(answer, "👎"))
+        await api.wait_for(lambda: len(api.callback_answers) == 1, what="the button answer")
+        assert "personne qui a posé" in (api.callback_answers[0].text or "")
+
+        api.member_says(group, asker, "/stats")  # an administrator, but in front of everyone
+        (private_only,) = await api.next_messages(group)
+        assert "privée" in private_only.visible_text
+
+        api.block(group)  # the group removes the bot
+        api.member_says(group, neighbour, "@mesbot_test_bot merci")
+        await api.wait_for(lambda: any(c.status == 403 for c in api.calls), what="the 403")
+        await api.assert_no_new_messages(group)
+        database = bot_settings.database_url
+    assert not [c for c in api.calls if c.params.get("chat_id") in (asker, neighbour)]
+    from bot.db import create_engine, session_factory
+
+    engine = create_engine(database)
+    async with session_factory(engine)() as session:
+        users = {row.id: row.blocked_at for row in await session.scalars(select(UserRow))}
+    await engine.dispose()
+    assert users == {}  # a user's row holds only what they chose; the group is nobody
+
+
 @contextmanager
 def table_away(settings: Settings, table: str) -> Iterator[None]:
     """The table gone from under the running bot (as if the database failed), then back."""

@@ -47,6 +47,7 @@ from bot.transports.base import (
     StartupError,
     deliver,
     network_failure,
+    started,
     to_inbound,
 )
 from handlers.events import Document, Keyboard
@@ -198,23 +199,28 @@ class AiogramTransport:
         # Conversation state lives in the database, never in aiogram's FSM storage.
         self._dispatcher = Dispatcher(disable_fsm=True)
         self._polling: asyncio.Task[None] | None = None
+        self.identity: BotIdentity | None = None  # known once started
 
     async def start(self) -> BotIdentity:
         try:
-            return await self.api.get_me()
+            self.identity = await self.api.get_me()
         except Unauthorized as exc:
             raise StartupError(f"the Bot API refused the token ({exc.description})") from exc
         except (Unavailable, Rejected) as exc:
             raise StartupError(
                 f"cannot reach the Bot API at {self.api_base}: {exc.description}"
             ) from exc
+        return self.identity
 
     def parse(self, data: dict[str, Any]) -> InboundUpdate | None:
-        return to_inbound(Update.model_validate(data, context={"bot": self.bot}))
+        update = Update.model_validate(data, context={"bot": self.bot})
+        return to_inbound(update, started(self.identity))
 
     async def start_polling(self, dispatch: Dispatch) -> None:
+        identity = started(self.identity)
+
         async def feed(event: Message | CallbackQuery, event_update: Update) -> None:
-            await deliver(dispatch, event_update)
+            await deliver(dispatch, event_update, identity)
 
         self._dispatcher.message.register(feed)
         self._dispatcher.callback_query.register(feed)

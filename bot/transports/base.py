@@ -9,9 +9,11 @@ import aiohttp
 
 from bot.botapi import BotApi, BotIdentity
 from bot.dispatch import InboundUpdate
+from bot.transports.addressing import addressed_text
 from handlers.events import Incoming
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+PRIVATE = "private"  # Telegram's chat type of a one-to-one chat with the bot
 Dispatch = Callable[[InboundUpdate], Awaitable[None]]
 
 
@@ -39,6 +41,8 @@ class TelegramUser(Protocol):
 class TelegramChat(Protocol):
     @property
     def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
 
 
 class TelegramMessage(Protocol):
@@ -55,6 +59,8 @@ class TelegramTextMessage(TelegramMessage, Protocol):
     def text(self) -> str | None: ...
     @property
     def caption(self) -> str | None: ...
+    @property
+    def reply_to_message(self) -> TelegramTextMessage | None: ...
 
 
 class TelegramQuery(Protocol):
@@ -79,8 +85,17 @@ class TelegramUpdate(Protocol):
     def callback_query(self) -> TelegramQuery | None: ...
 
 
-def to_inbound(update: TelegramUpdate) -> InboundUpdate | None:
-    """A framework's update as the core's event; None for kinds the bot does not answer."""
+def started(identity: BotIdentity | None) -> BotIdentity:
+    """The bot's identity, which a transport learns in ``start()``: updates cannot be read
+    before, since whether a group message is for this bot depends on its name."""
+    if identity is None:
+        raise RuntimeError("the transport reads updates only once started")
+    return identity
+
+
+def to_inbound(update: TelegramUpdate, bot: BotIdentity) -> InboundUpdate | None:
+    """A framework's update as the core's event; None for kinds the bot does not answer, and
+    for group messages not addressed to ``bot``."""
     query = update.callback_query
     if query is not None:
         if query.message is None:
@@ -93,27 +108,40 @@ def to_inbound(update: TelegramUpdate) -> InboundUpdate | None:
                 callback=query.data or "",
                 message_id=query.message.message_id,
                 update_id=update.update_id,
+                private=query.message.chat.type == PRIVATE,
             ),
             callback_query_id=query.id,
         )
     message = update.message
     if message is None or message.from_user is None:
         return None
+    private = message.chat.type == PRIVATE
+    replied = message.reply_to_message
+    replied_author = replied.from_user if replied is not None else None
+    text = addressed_text(
+        message.text or message.caption or "",
+        private=private,
+        reply_to_bot=replied_author is not None and replied_author.id == bot.id,
+        username=bot.username,
+    )
+    if text is None:
+        return None
     return InboundUpdate(
         Incoming(
             message.from_user.id,
             message.chat.id,
             message.from_user.language_code,
-            text=message.text or message.caption or "",
+            text=text,
             update_id=update.update_id,
+            private=private,
         )
     )
 
 
-async def deliver(dispatch: Dispatch, update: TelegramUpdate) -> None:
+async def deliver(dispatch: Dispatch, update: TelegramUpdate, bot: BotIdentity) -> None:
     """Hand a polled update to the dispatcher, which, by polling, reports what it could not
     deliver itself (the update cannot be asked for again)."""
-    inbound = to_inbound(update)
+    inbound = to_inbound(update, bot)
     if inbound is not None:
         await dispatch(inbound)
 
@@ -121,6 +149,7 @@ async def deliver(dispatch: Dispatch, update: TelegramUpdate) -> None:
 class Transport(Protocol):
     name: str
     api: BotApi
+    identity: BotIdentity | None
 
     async def start(self) -> BotIdentity:
         """Check the token against the Bot API; StartupError when it is refused or unreachable."""

@@ -31,7 +31,14 @@ from bot.botapi import (
     Unavailable,
 )
 from bot.dispatch import InboundUpdate
-from bot.transports.base import ALLOWED_UPDATES, Dispatch, StartupError, deliver, to_inbound
+from bot.transports.base import (
+    ALLOWED_UPDATES,
+    Dispatch,
+    StartupError,
+    deliver,
+    started,
+    to_inbound,
+)
 from bot.transports.ptb_request import AiohttpRequest
 from handlers.events import Document, Keyboard
 
@@ -174,6 +181,7 @@ class PtbTransport:
             .build()
         )
         self.api = PtbBotApi(self.application.bot)
+        self.identity: BotIdentity | None = None  # known once started
 
     async def start(self) -> BotIdentity:
         try:
@@ -185,14 +193,17 @@ class PtbTransport:
                 f"cannot reach the Bot API at {self.api_base}: {exc.message}"
             ) from exc
         bot = self.application.bot
-        return BotIdentity(bot.id, bot.username or "")
+        self.identity = BotIdentity(bot.id, bot.username or "")
+        return self.identity
 
     def parse(self, data: dict[str, Any]) -> InboundUpdate | None:
-        return to_inbound(Update.de_json(data, self.application.bot))
+        return to_inbound(Update.de_json(data, self.application.bot), started(self.identity))
 
     async def start_polling(self, dispatch: Dispatch) -> None:
+        identity = started(self.identity)
+
         async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            await deliver(dispatch, update)
+            await deliver(dispatch, update, identity)
 
         self.application.add_handler(TypeHandler(Update, on_update))
         await self.application.start()
