@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.db import METADATA, alembic_config, create_engine, downgrade, session_factory, upgrade
 from faq.entries import Entry
@@ -166,8 +167,12 @@ async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path
         try:
             async with session_factory(first)() as session:
                 assert await arrive(session, 1, 77) == Arrival(None, False)
-                racing = asyncio.create_task(asyncio.to_thread(_other_instance_claims, url, 77))
-                await asyncio.sleep(0.2)  # let the second instance reach the database
+                reached = threading.Event()
+                racing = asyncio.create_task(
+                    asyncio.to_thread(_other_instance_claims, url, 77, reached)
+                )
+                assert await asyncio.to_thread(reached.wait, 10), "the other instance never ran"
+                await _held_back(backend, url, racing)
                 await session.commit()
             assert await racing is None
 
@@ -179,7 +184,34 @@ async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path
             await first.dispose()
 
 
-def _other_instance_claims(url: str, update_id: int) -> Arrival | None:
+async def _held_back(backend: str, url: str, racing: asyncio.Task[Arrival | None]) -> None:
+    """Fail unless the other instance's claim is waiting for the first's transaction."""
+    if backend == "postgresql":  # the server says who waits for a lock
+        engine = create_engine(url)
+        try:
+            for _ in range(200):
+                async with engine.connect() as conn:
+                    waiting = await conn.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                        )
+                    )
+                if waiting:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the other instance's claim never waited for a lock")
+        finally:
+            await engine.dispose()
+    else:  # SQLite waits in its busy handler, which nothing reports: give it time to return
+        await asyncio.sleep(0.3)
+    assert not racing.done(), "the other instance claimed the update without waiting"
+
+
+def _other_instance_claims(
+    url: str, update_id: int, reached: threading.Event | None = None
+) -> Arrival | None:
     """Another instance claims the update: its own engine and event loop, in a thread here
     and a process in production (SQLite calls block their event loop while they wait)."""
 
@@ -187,6 +219,8 @@ def _other_instance_claims(url: str, update_id: int) -> Arrival | None:
         engine = create_engine(url)
         try:
             async with session_factory(engine)() as session:
+                if reached is not None:
+                    reached.set()
                 standing = await arrive(session, 1, update_id)
                 await session.commit()
             return standing
