@@ -17,6 +17,8 @@ from faq.catalog import FaqCatalog, Language
 from faq.entries import bundled_entries
 from faq.store import FaqStore
 from handlers.conversation import Conversation
+from handlers.flows.definition import bundled_flows
+from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Catalogs
 from handlers.roles import Roles
 from handlers.signing import ButtonSigner
@@ -92,6 +94,8 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             question_retention=settings.question_retention,
             review_retention=settings.review_retention,
             signer=button_signer(settings),
+            walkthroughs=Walkthroughs(bundled_flows(), catalog),
+            flow_expiry=settings.flow_expiry,
         )
         log.info(
             "app_ready",

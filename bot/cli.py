@@ -24,6 +24,10 @@ from faq.check import check_entries
 from faq.entries import ContentError, bundled_entries, load_document
 from faq.exchange import dump, flatten, merge_rows
 from faq.store import FaqStore
+from handlers.flows.check import check_flows, mermaid
+from handlers.flows.definition import FlowError, bundled_flows
+from handlers.flows.engine import Walkthroughs
+from handlers.i18n import Catalogs
 
 
 class UsageError(Exception):
@@ -60,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     check = faq.add_parser("check", help="check content without loading it")
     check.add_argument("file", type=Path, nargs="?", help="entry file (default: the bundled FAQ)")
 
+    flows = commands.add_parser("flows", help="guided walkthroughs").add_subparsers(
+        dest="flows_command", required=True, metavar="ACTION"
+    )
+    flows.add_parser("check", help="validate every bundled walkthrough")
+    graph = flows.add_parser("graph", help="print a walkthrough as a Mermaid diagram")
+    graph.add_argument("name", help="the flow's id, e.g. caregiver")
+    graph.add_argument("--lang", choices=["fr", "en"], default="fr")
+
     db = commands.add_parser("db", help="database").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -76,14 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = "MESBOT_" + str(error["loc"][0]).upper() if error["loc"] else "settings"
         return _fail(f"invalid setting {name}: {error['msg'].removeprefix('Value error, ')}")
     # The console chat shares the terminal with the logs: only warnings, unless asked for more.
-    quiet = args.command in ("chat", "faq") and "log_level" not in settings.model_fields_set
+    quiet = (
+        args.command in ("chat", "faq", "flows") and "log_level" not in settings.model_fields_set
+    )
     secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
     configure_logging("WARNING" if quiet else settings.log_level, settings.log_format, secrets)
     try:
         return _event_loop_runner()(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
-    except (UsageError, ContentError, DatabaseError, StartupError) as exc:
+    except (UsageError, ContentError, FlowError, DatabaseError, StartupError) as exc:
         return _fail(Masker(secrets).text(str(exc)))
 
 
@@ -113,6 +127,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         case "faq":
             return await _faq(args, settings)
+        case "flows":
+            return _flows(args, settings)
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -172,6 +188,24 @@ async def _faq(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(report.unchanged)} unchanged"
     )
     return 0
+
+
+def _flows(args: argparse.Namespace, settings: Settings) -> int:
+    flows = bundled_flows()
+    if args.flows_command == "graph":
+        if args.name not in flows:
+            raise UsageError(f"no walkthrough {args.name!r}; there are: {', '.join(sorted(flows))}")
+        print(mermaid(flows[args.name], args.lang))
+        return 0
+    entries = bundled_entries()
+    catalog = FaqCatalog(entries, Language.load(), settings.match_settings())
+    walkthroughs = Walkthroughs(flows, catalog)
+    problems = check_flows(walkthroughs, catalog.entries, Catalogs(settings.default_locale))
+    for problem in problems:
+        print(problem)
+    steps = sum(len(flow.steps) for flow in flows.values())
+    print(f"{len(flows)} walkthroughs, {steps} steps, {len(problems)} problems")
+    return 1 if problems else 0
 
 
 def _check(path: Path | None, language: Language) -> int:

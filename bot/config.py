@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     question_retention_hours: int = Field(default=48, ge=1)
     review_retention_days: int = Field(default=30, ge=1)
+    flow_expiry_hours: int = Field(default=72, ge=1)
     faq_confident_score: float = Field(default=MatchSettings.confident_score, ge=0, le=100)
     faq_suggest_score: float = Field(default=MatchSettings.suggest_score, ge=0, le=100)
     faq_margin: float = Field(default=MatchSettings.margin, ge=0, le=100)
@@ -114,6 +115,10 @@ class Settings(BaseSettings):
     @property
     def review_retention(self) -> dt.timedelta:
         return dt.timedelta(days=self.review_retention_days)
+
+    @property
+    def flow_expiry(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.flow_expiry_hours)
 
     def match_settings(self) -> MatchSettings:
         return MatchSettings(

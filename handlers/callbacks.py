@@ -144,3 +144,32 @@ class Theme(CallbackData, prefix="h"):
 @dataclass(frozen=True)
 class ConfirmForget(CallbackData, prefix="x"):
     pass
+
+
+FLOW_ACTIONS = {
+    "s": "start",  # begin the flow (offered by an FAQ answer, a handover, "start again")
+    "c": "choose",  # the choice numbered ``choice`` at ``step``
+    "b": "back",
+    "r": "restart",
+    "x": "cancel",
+    "k": "continue",  # show the step the user is at
+    "d": "download",  # the end step's checklist as a file
+}
+
+
+@dataclass(frozen=True)
+class FlowButton(CallbackData, prefix="w"):
+    """A button of a guided walkthrough. ``step`` and ``revision`` say which step of which
+    version of the flow it was shown at: a press on an older message is recognised."""
+
+    flow: str
+    step: str
+    action: str
+    choice: int
+    revision: str
+
+    def __post_init__(self) -> None:
+        if self.action not in FLOW_ACTIONS:
+            raise ValueError("unknown walkthrough action")
+        if not 0 <= self.choice < 8:
+            raise ValueError("a choice is numbered 0 to 7")

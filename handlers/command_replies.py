@@ -12,13 +12,17 @@ from handlers.commands import PRIVATE_ONLY, REQUIRED_ROLE, Command, ParsedComman
 from handlers.context import Context
 from handlers.events import Button, Document, Reply, Response
 from handlers.faq_flow import FaqConversation
+from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Texts
 from handlers.roles import Roles
 from handlers.users import Users
 
 CAREGIVER_ENTRY = "caregiver.delegation"
+CAREGIVER_FLOW = "caregiver"
 WEBINARS_ENTRY = "bot.webinars"
 DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
+# Deep links into walkthroughs (in private chats): /start aidant, or /start <flow id>.
+FLOW_LINKS = {"aidant": CAREGIVER_FLOW, "caregiver": CAREGIVER_FLOW}
 EXPORT_FILE = "mes-donnees.json"
 
 
@@ -28,14 +32,18 @@ class CommandReplies:
     def __init__(
         self,
         faq: FaqConversation,
+        walkthroughs: Walkthroughs,
         roles: Roles,
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
+        flow_expiry: dt.timedelta,
     ) -> None:
         self.faq = faq
+        self.walkthroughs = walkthroughs
         self.roles = roles
         self._question_retention = question_retention
         self._review_retention = review_retention
+        self._flow_expiry = flow_expiry
 
     async def reply(self, ctx: Context, parsed: ParsedCommand) -> Response:
         _ = ctx.texts._
@@ -63,6 +71,8 @@ class CommandReplies:
             case Command.TOPICS:
                 return self.faq.themes(ctx.texts)
             case Command.CAREGIVER:
+                if ctx.event.private and CAREGIVER_FLOW in self.walkthroughs.flows:
+                    return await self.walkthroughs.begin(ctx, CAREGIVER_FLOW)
                 return self.faq.show(ctx.texts, CAREGIVER_ENTRY)
             case Command.PRIVACY:
                 return Response.of(Reply(self._privacy_text(ctx.texts)))
@@ -79,7 +89,8 @@ class CommandReplies:
                     )
                 )
             case Command.CANCEL:
-                return Response.of(Reply(_("There is nothing to cancel.")))
+                stopped = await self.walkthroughs.cancel(ctx)
+                return stopped or Response.of(Reply(_("There is nothing to cancel.")))
             case Command.STATS:
                 window = stats.window_for(self._question_retention)
                 figures = await stats.usage(ctx.session, window)
@@ -95,9 +106,12 @@ class CommandReplies:
 
     async def _start(self, ctx: Context, parsed: ParsedCommand) -> Response:
         payload = parsed.argument
+        flow_id = FLOW_LINKS.get(payload, payload)
+        if payload and ctx.event.private and flow_id in self.walkthroughs.flows:
+            return await self.walkthroughs.begin(ctx, flow_id)
         entry_id = DEEP_LINKS.get(payload) or payload.replace("-", ".")
         if payload and entry_id in self.faq.catalog.entries:
-            return self.faq.show(ctx.texts, entry_id)
+            return self.faq.show(ctx.texts, entry_id, offer=ctx.event.private)
         _ = ctx.texts._
         welcome = _(
             "Hello! I answer your questions about <b>Mon espace santé</b>, the public health "
@@ -123,6 +137,13 @@ class CommandReplies:
             kept = kept.format(date=since, lang=user["lang"] or _("none chosen"))
         if data["command_menu"] is not None:
             kept += " " + _("Also that your chat was given the administrators' command menu.")
+        flow = data["walkthrough"]
+        if flow is not None and flow["flow"] in self.walkthroughs.flows:
+            title = self.walkthroughs.flows[flow["flow"]].title.get(ctx.texts.lang)
+            kept += "\n" + _(
+                "Where you are in the walkthrough “{title}” and your answers there (erased "
+                "with /forget, or by itself after some days without use)."
+            ).format(title=escape(title))
         text = (
             kept
             + "\n\n"
@@ -153,6 +174,7 @@ class CommandReplies:
         _ = texts._
         hours = int(self._question_retention.total_seconds() // 3600)
         days = self._review_retention.days
+        flow_hours = int(self._flow_expiry.total_seconds() // 3600)
         return _(
             "<b>What this bot keeps</b>\n"
             "• Your language choice, if you make one (erase it with /forget).\n"
@@ -161,9 +183,14 @@ class CommandReplies:
             "unanswered ones and those you mark 👎 are "
             "reviewed to improve the answers, then deleted after {review}; the others are deleted "
             "after {questions}.\n"
+            "• Where you are in a walkthrough and your answers there, deleted after {flow} "
+            "without use, at its end with ✖️, or with /forget.\n"
             "The bot cannot see your Mon espace santé record and never asks for your codes or "
             "passwords."
         ).format(
             review=texts.ngettext("{count} day", "{count} days", days).format(count=days),
             questions=texts.ngettext("{count} hour", "{count} hours", hours).format(count=hours),
+            flow=texts.ngettext("{count} hour", "{count} hours", flow_hours).format(
+                count=flow_hours
+            ),
         )

@@ -15,6 +15,7 @@ from handlers.callbacks import (
     CallbackData,
     CallbackError,
     ConfirmForget,
+    FlowButton,
     NoneFits,
     SetLanguage,
     ShowEntry,
@@ -27,6 +28,8 @@ from handlers.commands import parse_command
 from handlers.context import Context
 from handlers.events import Incoming, Reply, Response
 from handlers.faq_flow import FaqConversation, expired
+from handlers.flows.engine import Walkthroughs
+from handlers.flows.state import FlowStates
 from handlers.i18n import SUPPORTED, Catalogs, Texts
 from handlers.roles import Roles
 from handlers.signing import ButtonSigner
@@ -68,14 +71,20 @@ class Conversation:
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
         signer: ButtonSigner,
+        walkthroughs: Walkthroughs,
+        flow_expiry: dt.timedelta,
     ) -> None:
         self._sessions = sessions
         self.roles = roles
         self._catalogs = catalogs
         self._question_retention = question_retention
         self._review_retention = review_retention
-        self.faq = FaqConversation(faq, signer)
-        self.commands = CommandReplies(self.faq, roles, question_retention, review_retention)
+        self._flow_expiry = flow_expiry
+        self.walkthroughs = walkthroughs
+        self.faq = FaqConversation(faq, signer, walkthroughs)
+        self.commands = CommandReplies(
+            self.faq, walkthroughs, roles, question_retention, review_retention, flow_expiry
+        )
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
             "empty": self._on_empty,
@@ -156,9 +165,12 @@ class Conversation:
                 self._question_retention, self._review_retention
             )
             await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
+            flows = await FlowStates(session).purge(self._flow_expiry)
             await session.commit()
         if questions:
             log.info("questions_purged", count=questions)
+        if flows:
+            log.info("walkthroughs_expired", count=flows)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(
@@ -174,7 +186,19 @@ class Conversation:
         text = ctx.event.text or ""
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS]
-        return await self.faq.ask(ctx, text)
+        if not ctx.event.private:  # walkthroughs are held in private chats only
+            return await self.faq.ask(ctx, text)
+        # Safety first: a message in distress gets its card even where a walkthrough waits for
+        # an answer; otherwise the walkthrough takes the answer it asked for.
+        if self.faq.alone_card(ctx.texts, text) is None:
+            answered = await self.walkthroughs.on_text(ctx, text)
+            if answered is not None:
+                return answered
+        response = await self.faq.ask(ctx, text)
+        reminder = await self.walkthroughs.waiting(ctx)
+        if reminder is None:
+            return response
+        return Response((*response.replies, reminder), response.notice)
 
     async def _on_command(self, ctx: Context) -> Response:
         parsed = parse_command(ctx.event.text or "")
@@ -191,7 +215,12 @@ class Conversation:
     async def _dispatch_button(self, ctx: Context, data: CallbackData) -> Response:
         match data:
             case ShowEntry(entry_id=entry_id):
-                return self.faq.show(ctx.texts, entry_id)
+                return self.faq.show(ctx.texts, entry_id, offer=ctx.event.private)
+            case FlowButton():
+                if not ctx.event.private:
+                    only_private = ctx.texts._("Walkthroughs run in a private chat with me.")
+                    return Response(notice=only_private)
+                return await self.walkthroughs.press(ctx, data)
             case Vote(question_id=qid, value=value, signature=signature):
                 return await self.faq.vote(ctx, qid, value, signature)
             case NoneFits(question_id=qid, signature=signature):

@@ -13,7 +13,8 @@ from faq.safety import EMERGENCY_ENTRY, Verdict
 from faq.telegram_html import escape
 from handlers import keyboards
 from handlers.context import Context
-from handlers.events import Reply, Response
+from handlers.events import Button, Reply, Response
+from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Texts
 from handlers.keyboards import Feedback
 from handlers.safety_card import emergency_card
@@ -49,9 +50,12 @@ def theme_labels(texts: Texts) -> dict[str, str]:
 class FaqConversation:
     """Answers questions, shows entries, takes feedback; one instance per process."""
 
-    def __init__(self, catalog: FaqCatalog, signer: ButtonSigner) -> None:
+    def __init__(
+        self, catalog: FaqCatalog, signer: ButtonSigner, walkthroughs: Walkthroughs
+    ) -> None:
         self.catalog = catalog
         self._signer = signer
+        self._walkthroughs = walkthroughs
 
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
@@ -66,13 +70,26 @@ class FaqConversation:
                 self._signer.sign("vote", stored.id, stored.created_at, chat, user),
                 self._signer.sign("none", stored.id, stored.created_at, chat, user),
             )
-        return Response.of(*self._replies(ctx.texts, text, result, feedback))
+        return Response.of(
+            *self._replies(ctx.texts, text, result, feedback, offer=ctx.event.private)
+        )
 
-    def show(self, texts: Texts, entry_id: str, *, edit: bool = False) -> Response:
+    def show(
+        self, texts: Texts, entry_id: str, *, edit: bool = False, offer: bool = False
+    ) -> Response:
+        """The entry's answer; with ``offer`` (private chats), its walkthrough if it has one."""
         entry = self.catalog.entries.get(entry_id)
         if entry is None:
             return Response.of(Reply(texts._("This topic is no longer in the FAQ."), edit=edit))
-        return Response.of(self._answer(texts, entry, None, edit=edit))
+        return Response.of(self._answer(texts, entry, None, edit=edit, offer=offer))
+
+    def alone_card(self, texts: Texts, text: str) -> Reply | None:
+        """The safety card a message gets on its own (distress), if it does: it comes before
+        anything else, a walkthrough's question included."""
+        verdict = self.catalog.match(text, texts.lang).safety
+        if verdict is None or not verdict.alone:
+            return None
+        return self._card(texts, verdict)
 
     async def vote(self, ctx: Context, question_id: int, value: int, signature: str) -> Response:
         log = QuestionLog(ctx.session)
@@ -145,16 +162,22 @@ class FaqConversation:
         )
 
     def _replies(
-        self, texts: Texts, text: str, result: MatchResult, feedback: Feedback | None
+        self,
+        texts: Texts,
+        text: str,
+        result: MatchResult,
+        feedback: Feedback | None,
+        *,
+        offer: bool,
     ) -> tuple[Reply, ...]:
         """The safety card first when there is one; then the answer, unless the card stands
         alone."""
         if result.safety is None:
-            return (self._reply(texts, text, result, feedback),)
+            return (self._reply(texts, text, result, feedback, offer=offer),)
         card = self._card(texts, result.safety)
         if result.safety.alone or result.entry_id == result.safety.entry_id:
             return (card,)
-        return (card, self._reply(texts, text, result, feedback))
+        return (card, self._reply(texts, text, result, feedback, offer=offer))
 
     def _card(self, texts: Texts, verdict: Verdict) -> Reply:
         entry = self.catalog.entries.get(verdict.entry_id)
@@ -163,14 +186,21 @@ class FaqConversation:
         return self._answer(texts, entry, None)
 
     def _reply(
-        self, texts: Texts, text: str, result: MatchResult, feedback: Feedback | None
+        self,
+        texts: Texts,
+        text: str,
+        result: MatchResult,
+        feedback: Feedback | None,
+        *,
+        offer: bool,
     ) -> Reply:
         entries = self.catalog.entries
         if result.outcome == "smalltalk":
             return self._smalltalk(texts, result.smalltalk)
         if result.outcome == "answer" and result.entry_id in entries:
             entry = entries[result.entry_id]
-            return self._answer(texts, entry, None if entry.id == EMERGENCY_ENTRY else feedback)
+            vote = None if entry.id == EMERGENCY_ENTRY else feedback
+            return self._answer(texts, entry, vote, offer=offer)
         if result.outcome == "suggest":
             suggested = [entries[i] for i in result.suggestions if i in entries]
             return Reply(
@@ -180,7 +210,13 @@ class FaqConversation:
         return self._fallback(texts, text)
 
     def _answer(
-        self, texts: Texts, entry: Entry, feedback: Feedback | None, *, edit: bool = False
+        self,
+        texts: Texts,
+        entry: Entry,
+        feedback: Feedback | None,
+        *,
+        edit: bool = False,
+        offer: bool = False,
     ) -> Reply:
         block = entry.block(texts.lang)
         source = entry.sources[0]
@@ -191,7 +227,12 @@ class FaqConversation:
         )
         related = [self.catalog.entries[r] for r in entry.related if r in self.catalog.entries]
         text = f"<b>{escape(block.question)}</b>\n\n{block.answer.strip()}\n\n<i>{footer}</i>"
-        return Reply(text, keyboards.answer_keyboard(related, texts.lang, feedback), edit=edit)
+        walkthrough = self._walkthroughs.offer_for(entry.id) if offer else None
+        button = None
+        if walkthrough is not None:
+            button = Button(texts._("🧭 Walk me through it"), walkthrough.button)
+        keyboard = keyboards.answer_keyboard(related, texts.lang, feedback, button)
+        return Reply(text, keyboard, edit=edit)
 
     def _smalltalk(self, texts: Texts, kind: str | None) -> Reply:
         _ = texts._

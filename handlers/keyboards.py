@@ -30,8 +30,14 @@ class Feedback:
     none_signature: str
 
 
-def answer_keyboard(related: Iterable[Entry], lang: Lang, feedback: Feedback | None) -> Keyboard:
-    rows = entry_buttons(related, lang)
+def answer_keyboard(
+    related: Iterable[Entry],
+    lang: Lang,
+    feedback: Feedback | None,
+    walkthrough: Button | None = None,
+) -> Keyboard:
+    rows = ((walkthrough,),) if walkthrough is not None else ()
+    rows += entry_buttons(related, lang)
     if feedback is not None:
         qid, signature = feedback.question_id, feedback.vote_signature
         rows += ((Button("👍", Vote(qid, 1, signature)), Button("👎", Vote(qid, -1, signature))),)

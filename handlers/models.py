@@ -1,11 +1,13 @@
 """What the conversation keeps: a user's language choice and whether they blocked the bot,
-which Telegram updates were already answered, and which chats were given a role's menu."""
+which Telegram updates were already answered, which chats were given a role's menu, and where
+each user is in a guided walkthrough."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from faq.db import UtcDateTime, new_metadata, utcnow
@@ -42,3 +44,18 @@ class ChatMenuRow(ConversationBase):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ConversationStateRow(ConversationBase):
+    """A user's position in a guided walkthrough (one at a time), deleted once idle too long."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    flow_id: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(24))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    history: Mapped[list[str]] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
+from handlers.flows.state import FlowStates
 from handlers.i18n import Lang
 from handlers.models import ChatMenuRow, UserRow
 
@@ -83,10 +84,12 @@ class Users:
                 "blocked_at": user.blocked_at.isoformat() if user.blocked_at else None,
             },
             "command_menu": None if menu is None else {"set_at": menu.set_at.isoformat()},
+            "walkthrough": await FlowStates(self._session).export(user_id),
         }
 
     async def forget(self, user_id: int) -> bool:
         """Erase everything stored under a user's id (/oublier)."""
         result = await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
         await self._session.execute(delete(ChatMenuRow).where(ChatMenuRow.chat_id == user_id))
-        return bool(result.rowcount)
+        flow = await FlowStates(self._session).delete(user_id)
+        return bool(result.rowcount) or flow

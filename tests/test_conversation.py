@@ -261,11 +261,15 @@ async def test_browse_topics_then_a_theme_then_an_entry(chat: Chat) -> None:
     assert "aidant" in only(await chat.press(entry.pack())).lower()
 
 
-async def test_caregiver_command_and_deep_links(chat: Chat) -> None:
+async def test_caregiver_command_and_deep_links(app) -> None:
+    """In private, the caregiver walkthrough; in a group, where walkthroughs are not held, the
+    FAQ's answer."""
     for text in ("/aidant", "/caregiver", "/start aidant"):
-        answer = only(await chat.say(text))
+        first_step = only(await Chat(app).say(text))
+        assert "Aidants" in first_step and "Étape 1/" in first_step
+        answer = only(await Chat(app, group=-100777).say(text))
         assert "2026" in answer and "vie-publique.fr" in answer
-    assert "Activer mon espace santé" in only(await chat.say("/start activation-how"))
+    assert "Activer mon espace santé" in only(await Chat(app).say("/start activation-how"))
 
 
 async def test_bad_input_never_breaks(chat: Chat) -> None:

@@ -348,6 +348,36 @@ async def test_in_a_group_the_bot_speaks_only_when_addressed(
     assert users == {}  # a user's row holds only what they chose; the group is nobody
 
 
+async def test_a_walkthrough_end_to_end(bot_settings: Settings, api: FakeBotApi) -> None:
+    """/aidant to the end through the transport: steps edited in place, a typed-answer-free path,
+    Back, and the checklist received as a file."""
+    async with running(bot_settings, api):
+        api.user_says(USER, "/aidant")
+        (step,) = await api.next_messages(USER)
+        assert "Étape 1/" in step.visible_text
+        first = step.message_id
+        for _ in range(12):  # always the first choice, to the end
+            labels = [label for label, data in buttons(step) if ":w:" in data and ":c:" in data]
+            if not labels:
+                break
+            api.user_presses(USER, step.message_id, button(step, labels[0]))
+            before = step.visible_text
+            await api.wait_for(
+                lambda before=before: api.messages(USER)[-1].visible_text != before,
+                what="the next step",
+            )
+            step = api.messages(USER)[-1]
+            assert step.message_id == first  # the same message, edited
+        assert "Votre aide-mémoire" in step.visible_text
+        api.user_presses(USER, step.message_id, button(step, "📄 Aide-mémoire en fichier"))
+        (document,) = await api.next_messages(USER)
+        assert document.document == "aide-memoire-caregiver.txt"
+        api.user_presses(USER, step.message_id, button(step, "◀️ Retour"))
+        await api.wait_for(
+            lambda: "aide-mémoire" not in api.messages(USER)[0].visible_text, what="Back"
+        )
+
+
 @contextmanager
 def table_away(settings: Settings, table: str) -> Iterator[None]:
     """The table gone from under the running bot (as if the database failed), then back."""
