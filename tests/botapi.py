@@ -21,11 +21,12 @@ import contextlib
 import itertools
 import json
 import math
+import random
 import re
 import socket
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +61,9 @@ JSON_PARAMETERS = frozenset(
 )
 # Scalars read as Telegram reads them ("42" is 42), so that `Call.params` compare easily.
 INTEGER_PARAMETERS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout"})
-BOOLEAN_PARAMETERS = frozenset({"show_alert", "drop_pending_updates", "disable_notification"})
+BOOLEAN_PARAMETERS = frozenset(
+    {"show_alert", "drop_pending_updates", "disable_notification", "allow_paid_broadcast"}
+)
 BUTTON_ACTIONS = (
     "callback_data", "url", "login_url", "switch_inline_query", "copy_text", "web_app",
     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game", "pay",
@@ -116,6 +119,16 @@ def too_many_requests(retry_after: int) -> BotApiError:
     return BotApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
+def _fault_wording(
+    status: int, description: str | None, retry_after: int | None
+) -> tuple[str, int | None]:
+    """A fault's description and retry_after, Telegram's by default (a 429 retries after 1)."""
+    if status == 429:
+        retry_after = 1 if retry_after is None else retry_after
+        return description or f"Too Many Requests: retry after {retry_after}", retry_after
+    return description or DEFAULT_DESCRIPTIONS.get(status, f"Error {status}"), None
+
+
 def utf16_length(text: str) -> int:
     """Telegram measures entity offsets in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
@@ -139,6 +152,7 @@ class SentMessage:
     entities: tuple[dict[str, Any], ...] = ()
     date: int = 0
     edit_date: int | None = None
+    paid: bool = False  # sent with allow_paid_broadcast
 
 
 @dataclass(frozen=True)
@@ -161,7 +175,7 @@ class Call:
     method: str  # canonical spelling, e.g. "sendMessage", whatever case the client used
     params: dict[str, Any]
     status: int | None  # None: no answer reached the client (dropped, or the client left)
-    at: float
+    at: float  # the server clock when the call was processed (before any `latency`)
     description: str | None = None
 
 
@@ -191,6 +205,46 @@ class _Fault:
     remaining: int
     chat_id: int | None
     migrate_to_chat_id: int | None = None
+
+
+@dataclass
+class _RandomFault:
+    fraction: float
+    status: int
+    description: str
+    retry_after: int | None
+    draws: random.Random
+
+
+class _SendWindow:
+    """The times of recent sends, for a limit of ``rate`` sends a second: at most ``rate`` of
+    them within any 1-second window (a fractional rate rounds down; a rate below 1 allows one
+    send within any 1/rate seconds). Each time is appended once and dropped once as it leaves
+    the window, so only the window's are kept: O(1) amortised, whatever the volume."""
+
+    def __init__(self) -> None:
+        self.times: deque[float] = deque()
+
+    @staticmethod
+    def span(rate: float | None) -> float:
+        return 1.0 if rate is None else max(1.0, 1 / rate)
+
+    def wait(self, rate: float, now: float) -> int | None:
+        """None if a send may go now, else the whole seconds until one may (at least 1)."""
+        span, capacity = self.span(rate), max(1, math.floor(rate))
+        self._forget(now - span)
+        if len(self.times) < capacity:
+            return None
+        frees_at = self.times[-capacity] + span  # when this many sends are back in the window
+        return max(1, math.ceil(frees_at - now))
+
+    def add(self, now: float, rate: float | None) -> None:
+        self.times.append(now)
+        self._forget(now - self.span(rate))  # kept short even while no limit is set
+
+    def _forget(self, until: float) -> None:
+        while self.times and self.times[0] <= until:
+            self.times.popleft()
 
 
 @dataclass
@@ -675,7 +729,8 @@ class FakeBotApi:
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._users: dict[int, _User] = {}
         self._groups: dict[int, tuple[str, str]] = {}  # chat id -> (type, title)
-        self._messages: dict[tuple[int, int], SentMessage] = {}
+        self._messages: dict[int, dict[int, SentMessage]] = {}  # chat -> message id -> now
+        self._sent_by_chat: dict[int, list[SentMessage]] = {}  # `sent`, by chat
         self._last_message_id: dict[int, int] = {}
         self._read_cursors: dict[int, int] = {}
         self._queries: dict[str, _CallbackQuery] = {}
@@ -690,11 +745,14 @@ class FakeBotApi:
         self._push_tasks: dict[int, asyncio.Task[None]] = {}
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
+        self._random_faults: dict[str, _RandomFault] = {}  # method (lower case) -> fault
         self._drops: dict[str, bool] = {}  # method (lower case) -> after_processing
         self._per_chat_rate: float | None = None
         self._global_rate: float | None = None
+        self._paid_rate: float | None = None
         self._last_send_at: dict[int, float] = {}
-        self._recent_sends: deque[float] = deque()
+        self._free_sends = _SendWindow()
+        self._paid_sends = _SendWindow()
         self._clock_offset = 0.0
         self._changed = asyncio.Event()
         self._closing = False
@@ -821,7 +879,7 @@ class FakeBotApi:
     ) -> int:
         """A user presses a button of the bot's message in a chat (private: ``chat_id`` is the
         user's id; or a group of `add_group`)."""
-        message = self._messages.get((chat_id, message_id))
+        message = self._message(chat_id, message_id)
         if message is None:
             raise ValueError(f"the bot sent no message {message_id} to chat {chat_id}")
         if check_button and data not in callback_datas(message.reply_markup):
@@ -842,6 +900,19 @@ class FakeBotApi:
         update_id = self._add_update("callback_query", query, chat_id)
         self._query_of_update[update_id] = query_id
         return update_id
+
+    def add_users(self, user_ids: Iterable[int], language_code: str | None = "fr") -> None:
+        """Users who wrote to the bot some time ago, so that it may write to them in their
+        private chats; no update is created (a broadcast's audience, by the thousand). Users
+        already known keep their name and whether they blocked the bot."""
+        ids = list(user_ids)
+        for user_id in ids:
+            if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+                raise ValueError(f"user ids are positive integers, not {user_id!r}")
+        for user_id in ids:
+            known = self._users.get(user_id)
+            self._remember(user_id, known.first_name if known else "Test", language_code, None)
+        self._notify()
 
     def add_group(self, chat_id: int, title: str = "Association", supergroup: bool = True) -> None:
         """A group the bot was added to, with privacy mode off: it receives every message."""
@@ -881,7 +952,7 @@ class FakeBotApi:
         if entities:
             message["entities"] = entities
         if reply_to is not None:
-            replied = self._messages.get((chat_id, reply_to))
+            replied = self._message(chat_id, reply_to)
             if replied is None:
                 raise ValueError(f"the bot sent no message {reply_to} to group {chat_id}")
             message["reply_to_message"] = self._message_json(replied)
@@ -913,27 +984,64 @@ class FakeBotApi:
         """The next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail so;
         ``migrate_to_chat_id``: a group that became a supergroup, as Telegram says it."""
         self._check_method_name(method)
-        if status == 429:
-            retry_after = 1 if retry_after is None else retry_after
-            description = description or f"Too Many Requests: retry after {retry_after}"
-        else:
-            retry_after = None
-            description = description or DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
+        description, retry_after = _fault_wording(status, description, retry_after)
         self._faults.append(
             _Fault(
                 method.lower(), status, description, retry_after, times, chat_id, migrate_to_chat_id
             )
         )
 
-    def flood_limit(
-        self, per_chat_per_second: float | None = None, global_per_second: float | None = None
+    def fail_randomly(
+        self,
+        method: str,
+        fraction: float,
+        status: int = 502,
+        description: str | None = None,
+        seed: int = 0,
+        retry_after: int | None = None,
     ) -> None:
-        """Answer sends over these rates with 429 and a retry_after, as Telegram does (None: off).
+        """From now on, each call of ``method`` fails with probability ``fraction``, answered
+        with ``status`` (and ``description``, Telegram's wording by default): one draw of
+        ``random.Random(seed)`` per call, in the order the calls arrive, so a run is reproducible.
 
-        Per chat: a send sooner than 1/rate seconds after the previous one to that chat. Global:
-        more sends than the rate within the last second."""
+        A failed call takes no effect (nothing sent, no limit counted). Status 429 is a flood
+        storm: its ``retry_after`` defaults to 1. A fraction of 0 turns it off; calling again
+        replaces it (and restarts its draws). `inject` still applies, and first."""
+        self._check_method_name(method)
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"fraction must be within 0 and 1, not {fraction}")
+        if not 400 <= status <= 599:
+            raise ValueError(f"a failure has a 4xx or 5xx status, not {status}")
+        if retry_after is not None and status != 429:
+            raise ValueError("retry_after comes with status 429 only")
+        if fraction == 0:
+            self._random_faults.pop(method.lower(), None)
+            return
+        description, retry_after = _fault_wording(status, description, retry_after)
+        self._random_faults[method.lower()] = _RandomFault(
+            fraction, status, description, retry_after, random.Random(seed)
+        )
+
+    def flood_limit(
+        self,
+        per_chat_per_second: float | None = None,
+        global_per_second: float | None = None,
+        paid_per_second: float | None = None,
+    ) -> None:
+        """Answer sends over these rates with 429 and a retry_after, as Telegram does (None: off;
+        each call sets all three).
+
+        Per chat: a send sooner than 1/rate seconds after the previous one to that chat, paid or
+        not. Global: more sends than the rate within any second, counted apart for ordinary sends
+        (``global_per_second``, Telegram's free bulk limit) and for sends with
+        allow_paid_broadcast (``paid_per_second``, e.g. Telegram's 1000); a paid send does not
+        count toward the free limit."""
+        for rate in (per_chat_per_second, global_per_second, paid_per_second):
+            if rate is not None and rate <= 0:
+                raise ValueError(f"a rate is positive (or None for no limit), not {rate}")
         self._per_chat_rate = per_chat_per_second
         self._global_rate = global_per_second
+        self._paid_rate = paid_per_second
 
     def drop_connection_next(self, method: str, after_processing: bool = False) -> None:
         """Close the connection of the next call of ``method`` without an answer, once.
@@ -950,8 +1058,14 @@ class FakeBotApi:
 
     def messages(self, chat_id: int) -> list[SentMessage]:
         """The bot's messages in a chat as they are now (after edits), oldest first."""
-        found = [m for (chat, _), m in self._messages.items() if chat == chat_id]
+        found = self._messages.get(chat_id, {}).values()
         return sorted(found, key=lambda message: message.message_id)
+
+    def delivered_counts(self) -> Counter[int]:
+        """Chat id -> how many messages the bot sent there: the sendMessage and sendDocument
+        calls that took effect, including those whose answer was lost (a dropped connection, a
+        client gone), as the user got them. For duplicate and loss checks of a broadcast."""
+        return Counter({chat_id: len(sent) for chat_id, sent in self._sent_by_chat.items()})
 
     @property
     def errors(self) -> list[Call]:
@@ -1042,13 +1156,17 @@ class FakeBotApi:
             body, status, description = error.payload(), error.status, error.description
         if drop_after:
             return self._drop(request, method, params.recorded())
-        if not _client_waiting(request):
-            # Nobody hears this answer (a client that timed out, a poll cancelled at shutdown):
-            # it is no answer the bot saw.
-            status, description = None, "the client went away before the answer"
-        self._record(Call(method, params.recorded(), status, self.now(), description))
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        at = self.now()  # when the call took effect, as counted by the flood limits
+        try:
+            if self.latency:
+                # Each request sleeps in its own task: concurrent calls are not serialised.
+                await asyncio.sleep(self.latency)
+        finally:
+            if not _client_waiting(request):
+                # Nobody hears this answer (a client that timed out, during the latency too; a
+                # poll cancelled at shutdown): it is no answer the bot saw.
+                status, description = None, "the client went away before the answer"
+            self._record(Call(method, params.recorded(), status, at, description))
         return web.json_response(body, status=status or 200)
 
     def _refuse(self, method: str, error: BotApiError) -> web.Response:
@@ -1066,15 +1184,23 @@ class FakeBotApi:
         self._notify()
 
     def _raise_injected_fault(self, method: str, params: Params) -> None:
+        randomly = self._random_faults.get(method.lower())
+        # One draw per call, even one an injected fault answers: the k-th call's fate is fixed.
+        if randomly is not None and randomly.draws.random() >= randomly.fraction:
+            randomly = None
         for fault in self._faults:
             if fault.method != method.lower() or fault.remaining <= 0:
                 continue
             if fault.chat_id is not None and fault.chat_id != params.chat_id_or_none():
                 continue
             fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._faults.remove(fault)  # spent: the list stays short
             raise BotApiError(
                 fault.status, fault.description, fault.retry_after, fault.migrate_to_chat_id
             )
+        if randomly is not None:
+            raise BotApiError(randomly.status, randomly.description, randomly.retry_after)
 
     # --- getMe, updates, webhook ---
 
@@ -1103,7 +1229,7 @@ class FakeBotApi:
                     "bot instance is running",
                 )
             self._check_not_webhook()
-            ready = [pending.update for pending in self._pending.values()][:limit]
+            ready = [p.update for p in itertools.islice(self._pending.values(), limit)]
             remaining = deadline - asyncio.get_running_loop().time()
             if ready or remaining <= 0 or self._closing:
                 return ready
@@ -1278,7 +1404,8 @@ class FakeBotApi:
             raise bad_request("text must be non-empty")
         markup = params.json("reply_markup")
         check_reply_markup(markup)
-        self._check_can_send(chat_id)
+        paid = params.flag("allow_paid_broadcast")
+        self._check_can_send(chat_id, paid)
         message = SentMessage(
             chat_id=chat_id,
             message_id=self._next_message_id(chat_id),
@@ -1289,6 +1416,7 @@ class FakeBotApi:
             visible_text=visible,
             entities=tuple(entities),
             date=int(self.now()),
+            paid=paid,
         )
         return self._store_sent(message)
 
@@ -1306,7 +1434,8 @@ class FakeBotApi:
         check_length(visible, MAX_CAPTION_LENGTH, "message caption is too long")
         markup = params.json("reply_markup")
         check_reply_markup(markup)
-        self._check_can_send(chat_id)
+        paid = params.flag("allow_paid_broadcast")
+        self._check_can_send(chat_id, paid)
         if isinstance(document, UploadedFile):
             filename = document.filename
         else:
@@ -1322,12 +1451,14 @@ class FakeBotApi:
             visible_text=visible,
             entities=tuple(entities),
             date=int(self.now()),
+            paid=paid,
         )
         return self._store_sent(message)
 
     def _store_sent(self, message: SentMessage) -> dict[str, Any]:
         self.sent.append(message)
-        self._messages[message.chat_id, message.message_id] = message
+        self._sent_by_chat.setdefault(message.chat_id, []).append(message)
+        self._messages.setdefault(message.chat_id, {})[message.message_id] = message
         return self._message_json(message)
 
     async def _edit_message_text(self, params: Params) -> dict[str, Any]:
@@ -1370,7 +1501,7 @@ class FakeBotApi:
         if message_id is None:
             raise bad_request("message identifier is not specified")
         self._require_chat(chat_id)
-        message = self._messages.get((chat_id, message_id))
+        message = self._message(chat_id, message_id)
         if message is None:
             if 0 < message_id <= self._last_message_id.get(chat_id, 0):
                 raise bad_request("message can't be edited")  # the user's own message
@@ -1384,7 +1515,7 @@ class FakeBotApi:
             raise bad_request(NOT_MODIFIED)
         self._check_can_write(before.chat_id)
         after = replace(after, edit_date=int(self.now()))
-        self._messages[after.chat_id, after.message_id] = after
+        self._messages[after.chat_id][after.message_id] = after
         self.edits.append(Edit(method, before, after))
         return self._message_json(after)
 
@@ -1456,8 +1587,9 @@ class FakeBotApi:
                 raise BotApiError(403, "Forbidden: bot was kicked from the supergroup chat")
             raise BotApiError(403, "Forbidden: bot was blocked by the user")
 
-    def _check_can_send(self, chat_id: int) -> None:
-        """Blocked users, then flood control; a send that passes counts toward the limits."""
+    def _check_can_send(self, chat_id: int, paid: bool = False) -> None:
+        """Blocked users, then flood control; a send that passes counts toward the limits: the
+        chat's, and the free or the paid overall one (a paid send is not a free one)."""
         self._check_can_write(chat_id)
         now = self.now()
         if self._per_chat_rate:
@@ -1465,13 +1597,15 @@ class FakeBotApi:
             since = now - self._last_send_at.get(chat_id, -math.inf)
             if since < interval:
                 raise too_many_requests(max(1, math.ceil(interval - since)))
-        if self._global_rate:
-            while self._recent_sends and now - self._recent_sends[0] >= 1:
-                self._recent_sends.popleft()
-            if len(self._recent_sends) >= self._global_rate:
-                raise too_many_requests(1)
+        window, rate = (
+            (self._paid_sends, self._paid_rate) if paid else (self._free_sends, self._global_rate)
+        )
+        if rate:
+            wait = window.wait(rate, now)
+            if wait is not None:
+                raise too_many_requests(wait)
         self._last_send_at[chat_id] = now
-        self._recent_sends.append(now)
+        window.add(now, rate)
 
     def _remember(
         self, user_id: int, first_name: str, language_code: str | None, username: str | None
@@ -1489,7 +1623,10 @@ class FakeBotApi:
         return self._last_message_id[chat_id]
 
     def _sent_to(self, chat_id: int) -> list[SentMessage]:
-        return [message for message in self.sent if message.chat_id == chat_id]
+        return self._sent_by_chat.get(chat_id, [])
+
+    def _message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        return self._messages.get(chat_id, {}).get(message_id)
 
     def _user_json(self, user: _User) -> dict[str, Any]:
         payload: dict[str, Any] = {"id": user.id, "is_bot": False, "first_name": user.first_name}

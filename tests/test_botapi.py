@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -732,6 +734,34 @@ async def test_latency_slows_every_answer(api: FakeBotApi, call: Client) -> None
     assert time.monotonic() - started >= 0.3
 
 
+async def test_latency_delays_each_call_without_serialising_them(
+    api: FakeBotApi, call: Client
+) -> None:
+    api.latency = 0.3
+    started = time.monotonic()
+    answers = await asyncio.gather(*(call("getMe") for _ in range(20)))
+    elapsed = time.monotonic() - started
+    assert [status for status, _ in answers] == [200] * 20
+    assert 0.3 <= elapsed < 1.5  # one after the other, it would take 6 s
+
+
+async def test_an_answer_the_client_gave_up_on_during_the_latency_is_not_heard(
+    api: FakeBotApi, http: aiohttp.ClientSession
+) -> None:
+    api.user_says(USER, "bonjour")
+    api.latency = 0.5
+    url = f"{api.api_base}/bot{TOKEN}/sendMessage"
+    with pytest.raises(TimeoutError):
+        async with http.post(
+            url, json={"chat_id": USER, "text": "t"}, timeout=aiohttp.ClientTimeout(total=0.1)
+        ):
+            pass
+    await api.wait_for(lambda: bool(api.calls), what="the call to be recorded")
+    # Sent (the user got it), but the bot never heard so: a retry would duplicate it.
+    assert [m.text for m in api.sent] == ["t"]
+    assert [c.status for c in api.calls_of("sendMessage")] == [None]
+
+
 async def test_dropped_connections(api: FakeBotApi, call: Client) -> None:
     api.user_says(USER, "bonjour")
     api.drop_connection_next("sendMessage")
@@ -745,6 +775,293 @@ async def test_dropped_connections(api: FakeBotApi, call: Client) -> None:
     assert [m.text for m in api.sent] == ["envoyé"]
     assert [c.status for c in api.calls_of("sendMessage")] == [None, None]
     await call.ok("sendMessage", chat_id=USER, text="ensuite")
+
+
+# --- broadcasts: paid sends, random faults, many users -----------------------------------------
+
+
+class FrozenClock:
+    """Stops the server's clock, so that rate limits are checked at chosen instants."""
+
+    def __init__(self, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.time = 1_750_000_000.0
+        monkeypatch.setattr(api, "now", lambda: self.time)
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+
+@pytest.fixture
+def clock(api: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return FrozenClock(api, monkeypatch)
+
+
+async def send(call: Client, chat_id: int, paid: bool = False, **params: Any) -> int:
+    """A sendMessage's status; with ``paid``, as a paid broadcast."""
+    if paid:
+        params["allow_paid_broadcast"] = True
+    status, _ = await call("sendMessage", chat_id=chat_id, text="Webinaire", **params)
+    return status
+
+
+async def test_paid_broadcasts_are_marked_and_read_as_booleans(
+    api: FakeBotApi, call: Client, http: aiohttp.ClientSession
+) -> None:
+    api.add_users([1, 2, 3, 4])
+    await call.ok("sendMessage", chat_id=1, text="json", allow_paid_broadcast=True)
+    await call("sendMessage", form=True, chat_id=2, text="form", allow_paid_broadcast=True)
+    await call.ok("sendMessage", chat_id=3, text="free", allow_paid_broadcast=False)
+    form = aiohttp.FormData()
+    form.add_field("chat_id", "4")
+    form.add_field("allow_paid_broadcast", "true")
+    form.add_field("document", b"BEGIN:VCALENDAR", filename="webinaire.ics")
+    async with http.post(f"{api.api_base}/bot{TOKEN}/sendDocument", data=form) as response:
+        assert response.status == 200
+    assert [(m.chat_id, m.kind, m.paid) for m in api.sent] == [
+        (1, "message", True),
+        (2, "message", True),
+        (3, "message", False),
+        (4, "document", True),
+    ]
+    params = [c.params["allow_paid_broadcast"] for c in api.calls]
+    assert params == [True, True, False, True]
+
+
+async def test_paid_sends_have_their_own_global_limit_and_do_not_use_the_free_one(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    api.add_users(range(1, 40))
+    api.flood_limit(global_per_second=3, paid_per_second=5)
+    assert [await send(call, chat, paid=True) for chat in range(1, 7)] == [200] * 5 + [429]
+    # Five paid sends this second, yet the free limit is untouched.
+    assert [await send(call, chat) for chat in range(10, 14)] == [200] * 3 + [429]
+    assert [await send(call, chat, paid=True) for chat in (20, 21)] == [429, 429]
+    clock.advance(1)
+    assert [await send(call, chat, paid=True) for chat in range(22, 28)] == [200] * 5 + [429]
+    assert [await send(call, chat) for chat in range(30, 34)] == [200] * 3 + [429]
+    assert sum(m.paid for m in api.sent) == 10
+    assert len(api.sent) == 16
+
+
+async def test_without_a_paid_limit_paid_sends_escape_the_free_one(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    api.add_users(range(1, 60))
+    api.flood_limit(global_per_second=3)
+    assert [await send(call, chat, paid=True) for chat in range(1, 51)] == [200] * 50
+    assert [await send(call, chat) for chat in range(51, 55)] == [200] * 3 + [429]
+
+
+async def test_the_per_chat_limit_applies_to_paid_and_free_sends_alike(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    api.add_users([USER, 7])
+    api.flood_limit(per_chat_per_second=1, global_per_second=30, paid_per_second=1000)
+    assert await send(call, USER, paid=True) == 200
+    status, body = await call("sendMessage", chat_id=USER, text="encore", allow_paid_broadcast=True)
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    assert await send(call, USER) == 429  # a paid send is a send to the chat all the same
+    assert await send(call, 7) == 200
+    clock.advance(1)
+    assert await send(call, USER) == 200
+    assert await send(call, USER, paid=True) == 429
+
+
+async def test_the_global_limit_is_a_sliding_window(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    """At most 3 sends within any second, not 3 per calendar second."""
+    api.add_users(range(1, 20))
+    api.flood_limit(global_per_second=3)
+    assert await send(call, 1) == 200  # at 0
+    clock.advance(0.5)
+    assert [await send(call, chat) for chat in (2, 3)] == [200, 200]  # at 0.5
+    clock.advance(0.4)
+    status, body = await call("sendMessage", chat_id=4, text="t")  # at 0.9
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    clock.advance(0.1)
+    assert await send(call, 5) == 200  # at 1.0: the send at 0 has left the window
+    clock.advance(0.2)
+    assert await send(call, 6) == 429  # at 1.2: 0.5, 0.5 and 1.0 are within the second
+    clock.advance(0.3)
+    assert [await send(call, chat) for chat in (7, 8, 9)] == [200, 200, 429]  # at 1.5
+
+
+async def test_a_rate_below_one_a_second_allows_one_send_per_interval(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    api.add_users(range(1, 10))
+    api.flood_limit(paid_per_second=0.5)
+    assert await send(call, 1, paid=True) == 200
+    clock.advance(1)
+    status, body = await call("sendMessage", chat_id=2, text="t", allow_paid_broadcast=True)
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+    clock.advance(1)
+    assert await send(call, 2, paid=True) == 200
+
+
+async def test_flood_limit_refuses_rates_that_are_not_positive(api: FakeBotApi) -> None:
+    for rates in ({"per_chat_per_second": 0}, {"global_per_second": -1}, {"paid_per_second": 0}):
+        with pytest.raises(ValueError, match="positive"):
+            api.flood_limit(**rates)
+
+
+async def test_fail_randomly_fails_a_reproducible_fraction(api: FakeBotApi, call: Client) -> None:
+    api.fail_randomly("getMe", 0.1, seed=1)
+    statuses = [(await call("getMe"))[0] for _ in range(2000)]
+    assert set(statuses) == {200, 502}
+    failed = [status == 502 for status in statuses]
+    assert 160 <= sum(failed) <= 240  # 10 % of 2,000, within 3 standard deviations
+    draws = random.Random(1)
+    assert failed == [draws.random() < 0.1 for _ in range(2000)]  # the seed's own draws
+    status, body = await call("getMe")
+    while status != 502:
+        status, body = await call("getMe")
+    assert body == {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+
+    api.fail_randomly("getMe", 0.1, seed=1)  # again: the draws start over
+    assert [(await call("getMe"))[0] == 502 for _ in range(500)] == failed[:500]
+    api.fail_randomly("getMe", 0.1, seed=2)
+    assert [(await call("getMe"))[0] == 502 for _ in range(500)] != failed[:500]
+    api.fail_randomly("getMe", 0)
+    assert {(await call("getMe"))[0] for _ in range(200)} == {200}
+
+
+async def test_randomly_failed_sends_take_no_effect_and_use_no_limit(
+    api: FakeBotApi, call: Client
+) -> None:
+    api.add_users(range(1, 10))
+    api.flood_limit(per_chat_per_second=1, global_per_second=3)
+    api.fail_randomly("sendMessage", 1, status=500, description="Internal Server Error: oops")
+    status, body = await call("sendMessage", chat_id=1, text="t")
+    assert (status, body["description"]) == (500, "Internal Server Error: oops")
+    assert [await send(call, chat) for chat in (1, 2, 3, 4, 5)] == [500] * 5
+    assert api.sent == []
+    assert api.messages(1) == []
+    assert api.delivered_counts() == Counter()
+    api.fail_randomly("sendMessage", 0)
+    # Had the failures counted, chat 1 and the overall second would be spent.
+    assert [await send(call, chat) for chat in (1, 2, 3, 4)] == [200, 200, 200, 429]
+
+
+async def test_a_429_storm_carries_retry_after(api: FakeBotApi, call: Client) -> None:
+    api.add_users(range(1, 201))
+    api.fail_randomly("sendMessage", 0.3, status=429, retry_after=3, seed=5)
+    answers = [await call("sendMessage", chat_id=chat, text="t") for chat in range(1, 201)]
+    storms = [body for status, body in answers if status == 429]
+    assert 30 <= len(storms) <= 90
+    assert all(
+        body["description"] == "Too Many Requests: retry after 3"
+        and body["parameters"] == {"retry_after": 3}
+        for body in storms
+    )
+    assert len(api.sent) == 200 - len(storms)
+    api.fail_randomly("getMe", 1, status=429)
+    status, body = await call("getMe")
+    assert (status, body["parameters"]) == (429, {"retry_after": 1})
+
+
+async def test_injected_faults_come_before_random_ones(api: FakeBotApi, call: Client) -> None:
+    api.fail_randomly("getMe", 1)
+    api.inject("getMe", 403, times=2)
+    assert [(await call("getMe"))[0] for _ in range(3)] == [403, 403, 502]
+
+
+async def test_fail_randomly_checks_its_arguments(api: FakeBotApi) -> None:
+    with pytest.raises(ValueError, match="fraction"):
+        api.fail_randomly("sendMessage", 1.5)
+    with pytest.raises(ValueError, match="status"):
+        api.fail_randomly("sendMessage", 0.1, status=200)
+    with pytest.raises(ValueError, match="429"):
+        api.fail_randomly("sendMessage", 0.1, retry_after=2)
+    with pytest.raises(ValueError, match="not a method"):
+        api.fail_randomly("sendCarrierPigeon", 0.1)
+
+
+async def test_add_users_lets_the_bot_write_to_them_without_updates(
+    api: FakeBotApi, call: Client
+) -> None:
+    api.user_says(5, "bonjour", first_name="Marie")
+    api.block(6)
+    api.add_users(range(5, 10_005), language_code="en")
+    [update] = await call.ok("getUpdates")  # Marie's message, the only update
+    assert update["message"]["text"] == "bonjour"
+    message = await call.ok("sendMessage", chat_id=9_999, text="Webinaire demain")
+    assert message["message_id"] == 1
+    assert message["chat"] == {"id": 9_999, "type": "private", "first_name": "Test"}
+    assert (await call.ok("sendMessage", chat_id=5, text="t"))["chat"]["first_name"] == "Marie"
+    status, body = await call("sendMessage", chat_id=6, text="t")  # still blocked
+    assert (status, body["description"]) == (403, "Forbidden: bot was blocked by the user")
+    assert await call.refused("sendMessage", chat_id=10_005, text="t") == (
+        "Bad Request: chat not found"
+    )
+    with pytest.raises(ValueError, match="positive integers"):
+        api.add_users([20_000, -1])
+    with pytest.raises(ValueError, match="positive integers"):
+        api.add_users([True])
+    assert await call.refused("sendMessage", chat_id=20_000, text="t") == (
+        "Bad Request: chat not found"
+    )  # nothing added from a refused list
+
+
+async def test_delivered_counts_count_messages_that_took_effect(
+    api: FakeBotApi, call: Client, http: aiohttp.ClientSession
+) -> None:
+    api.add_users([1, 2, 3])
+    first = await call.ok("sendMessage", chat_id=1, text="un")
+    await call.ok("sendMessage", chat_id=1, text="deux")
+    await call.ok("editMessageText", chat_id=1, message_id=first["message_id"], text="1")
+    form = aiohttp.FormData()
+    form.add_field("chat_id", "2")
+    form.add_field("document", b"%PDF-1.4", filename="guide.pdf")
+    async with http.post(f"{api.api_base}/bot{TOKEN}/sendDocument", data=form) as response:
+        assert response.status == 200
+    api.drop_connection_next("sendMessage", after_processing=True)  # sent, answer lost
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await call("sendMessage", chat_id=2, text="perdu")
+    await call.refused("sendMessage", chat_id=2, text="<b>", parse_mode="HTML")
+    api.block(3)
+    assert await send(call, 3) == 403
+    counts = api.delivered_counts()
+    assert counts == Counter({1: 2, 2: 2})
+    counts[1] += 1  # a copy
+    assert api.delivered_counts()[1] == 2
+    assert [m.text for m in api.messages(1)] == ["1", "deux"]
+
+
+async def test_a_broadcast_to_10000_users(
+    api: FakeBotApi, call: Client, clock: FrozenClock
+) -> None:
+    """Paid sends at 1,000 a second, 5 % of calls failing with 502 and retried in the same
+    second: every user gets the message exactly once, and no retry meets a 429."""
+    users = range(1, 10_001)
+    api.add_users(users)
+    api.flood_limit(per_chat_per_second=1, global_per_second=30, paid_per_second=1000)
+    api.fail_randomly("sendMessage", 0.05, seed=3)
+    last = asyncio.create_task(api.next_messages(10_000, timeout=120))
+
+    async def answered(chat_id: int) -> int:
+        status = 502
+        while status == 502:
+            status = await send(call, chat_id, paid=True)
+        return status
+
+    for start in range(1, 10_001, 1000):
+        batch = list(range(start, start + 1000))
+        while batch:
+            statuses = await asyncio.gather(*(send(call, chat, paid=True) for chat in batch))
+            assert set(statuses) <= {200, 502}
+            batch = [chat for chat, status in zip(batch, statuses, strict=True) if status == 502]
+        if start + 1000 <= 10_000:
+            assert await answered(start + 1000) == 429  # this second's 1,000 are spent
+        clock.advance(1)
+    [message] = await last
+    assert message.chat_id == 10_000
+    assert api.delivered_counts() == Counter(users)
+    assert all(m.paid for m in api.sent)
+    failed = [c.status for c in api.calls_of("sendMessage") if c.status != 200]
+    assert failed.count(429) == 9
+    assert 400 <= failed.count(502) <= 650  # about 5 % of some 10,500 calls
 
 
 # --- commands ------------------------------------------------------------------------------------
