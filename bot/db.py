@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import (
 from bot.sqlite import inline_creator
 from faq.models import FaqBase
 from handlers.models import ConversationBase
+from scheduler.models import SchedulerBase
 
 # Every package's tables, as Alembic compares them with the migrations.
-METADATA = [FaqBase.metadata, ConversationBase.metadata]
+METADATA = [FaqBase.metadata, ConversationBase.metadata, SchedulerBase.metadata]
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from faq.db import UtcDateTime, new_metadata, utcnow
@@ -58,4 +58,31 @@ class ConversationStateRow(ConversationBase):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     history: Mapped[list[str]] = mapped_column(JSON)
     started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class VolunteerRow(ConversationBase):
+    """Someone an administrator allowed to publish webinars: in the listed regions (INSEE
+    codes), or in all of them and nationally when ``regions`` is None."""
+
+    __tablename__ = "volunteers"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    regions: Mapped[list[str] | None] = mapped_column(JSON)
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WebinarDraftRow(ConversationBase):
+    """What a user is typing for the webinar screens, kept between messages: a webinar being
+    written (``new``) or changed (``edit``, with its id), or a postal code asked for
+    (``postal``). Deleted when done, cancelled, or idle too long."""
+
+    __tablename__ = "webinar_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(8))
+    webinar_id: Mapped[int | None] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
