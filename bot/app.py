@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.engine import make_url
@@ -22,6 +23,7 @@ from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Catalogs
 from handlers.roles import Roles
 from handlers.signing import ButtonSigner
+from scheduler.regions import Regions
 
 log = structlog.get_logger(__name__)
 
@@ -96,6 +98,8 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             signer=button_signer(settings),
             walkthroughs=Walkthroughs(bundled_flows(), catalog),
             flow_expiry=settings.flow_expiry,
+            regions=Regions.bundled(),
+            zone=ZoneInfo(settings.timezone),
         )
         log.info(
             "app_ready",

@@ -173,3 +173,102 @@ class FlowButton(CallbackData, prefix="w"):
             raise ValueError("unknown walkthrough action")
         if not 0 <= self.choice < 8:
             raise ValueError("a choice is numbered 0 to 7")
+
+
+def _check_webinar(webinar_id: int) -> None:
+    if not 0 < webinar_id <= MAX_INT:
+        raise ValueError("a webinar id is a positive 32-bit number")
+
+
+# --- webinars: the subscriber's screen ---
+
+
+@dataclass(frozen=True)
+class WebinarScreen(CallbackData, prefix="s"):
+    """Back to the webinar screen (/webinaires)."""
+
+
+@dataclass(frozen=True)
+class RegionPicker(CallbackData, prefix="r"):
+    """The keyboard of the regions, to subscribe or unsubscribe."""
+
+
+@dataclass(frozen=True)
+class ToggleRegion(CallbackData, prefix="g"):
+    """Subscribe to the region, or unsubscribe when already subscribed."""
+
+    region: str
+
+
+@dataclass(frozen=True)
+class AskPostalCode(CallbackData, prefix="p"):
+    pass
+
+
+@dataclass(frozen=True)
+class UnsubscribeAll(CallbackData, prefix="q"):
+    pass
+
+
+@dataclass(frozen=True)
+class CalendarFile(CallbackData, prefix="c"):
+    """The webinar's .ics file; anyone may have it, as anyone may be told of it."""
+
+    webinar_id: int
+
+    def __post_init__(self) -> None:
+        _check_webinar(self.webinar_id)
+
+
+# --- webinars: the volunteer's screens ---
+
+DRAFT_ACTIONS = {
+    "r": "toggle region",  # ``value`` is a region code, or NATIONAL
+    "k": "regions chosen",
+    "d": "duration",  # ``value`` is minutes
+    "s": "skip the description",
+    "n": "announce now",
+    "t": "announce at a time to type",
+    "f": "change a field",  # the list of fields
+    "e": "edit field",  # ``value`` names the field
+    "v": "preview",
+    "p": "publish, or save the changes",
+    "x": "cancel the draft",
+}
+NO_VALUE = "-"
+
+
+@dataclass(frozen=True)
+class DraftButton(CallbackData, prefix="d"):
+    """A button of a webinar being written or changed. ``draft`` and ``step`` say which draft
+    and which of its steps it was shown at, so a press on an older message is recognised."""
+
+    draft: str
+    step: str
+    action: str
+    value: str = NO_VALUE
+
+    def __post_init__(self) -> None:
+        if self.action not in DRAFT_ACTIONS:
+            raise ValueError("unknown draft action")
+
+
+MANAGE_ACTIONS = {
+    "e": "edit",
+    "c": "ask to cancel",
+    "k": "cancel, confirmed",
+    "l": "the list (/mes_webinaires)",
+}
+
+
+@dataclass(frozen=True)
+class ManageWebinar(CallbackData, prefix="m"):
+    """A volunteer's action on one of their webinars."""
+
+    webinar_id: int
+    action: str
+
+    def __post_init__(self) -> None:
+        _check_webinar(self.webinar_id)
+        if self.action not in MANAGE_ACTIONS:
+            raise ValueError("unknown webinar action")

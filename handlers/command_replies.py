@@ -14,13 +14,21 @@ from handlers.events import Button, Document, Reply, Response
 from handlers.faq_flow import FaqConversation
 from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Texts
-from handlers.roles import Roles
+from handlers.roles import Role, Roles
 from handlers.users import Users
+from handlers.webinars.chat import WebinarChat
 
 CAREGIVER_ENTRY = "caregiver.delegation"
 CAREGIVER_FLOW = "caregiver"
 WEBINARS_ENTRY = "bot.webinars"
-DEEP_LINKS = {"aidant": CAREGIVER_ENTRY, "caregiver": CAREGIVER_ENTRY, "webinaires": WEBINARS_ENTRY}
+DEEP_LINKS = {
+    "aidant": CAREGIVER_ENTRY,
+    "caregiver": CAREGIVER_ENTRY,
+    "webinaires": WEBINARS_ENTRY,
+    "webinars": WEBINARS_ENTRY,
+}
+# Deep links to the webinar screen (in private chats; a group gets the FAQ entry).
+WEBINAR_LINKS = frozenset({"webinaires", "webinars"})
 # Deep links into walkthroughs (in private chats): /start aidant, or /start <flow id>.
 FLOW_LINKS = {"aidant": CAREGIVER_FLOW, "caregiver": CAREGIVER_FLOW}
 EXPORT_FILE = "mes-donnees.json"
@@ -33,6 +41,7 @@ class CommandReplies:
         self,
         faq: FaqConversation,
         walkthroughs: Walkthroughs,
+        webinars: WebinarChat,
         roles: Roles,
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
@@ -40,6 +49,7 @@ class CommandReplies:
     ) -> None:
         self.faq = faq
         self.walkthroughs = walkthroughs
+        self.webinars = webinars
         self.roles = roles
         self._question_retention = question_retention
         self._review_retention = review_retention
@@ -57,7 +67,19 @@ class CommandReplies:
                     )
                 )
         required = REQUIRED_ROLE.get(parsed.command) if parsed.command else None
-        if required is not None and self.roles.of(ctx.event.user_id) < required:
+        if (
+            required is not None
+            and await self.roles.role_of(ctx.session, ctx.event.user_id) < required
+        ):
+            if required is Role.VOLUNTEER:
+                return Response.of(
+                    Reply(
+                        _(
+                            "This command is reserved for the associations' volunteers who "
+                            "publish webinars."
+                        )
+                    )
+                )
             return Response.of(Reply(_("This command is reserved for the bot's administrators.")))
         match parsed.command:
             case Command.START:
@@ -82,15 +104,22 @@ class CommandReplies:
                 return Response.of(
                     Reply(
                         _(
-                            "Erase your saved language choice? Your past questions are kept "
+                            "Erase your saved language choice, your webinar subscriptions and "
+                            "where you are in a walkthrough? Your past questions are kept "
                             "without your identity, so they cannot be traced back to you."
                         ),
                         ((Button(_("Yes, erase"), ConfirmForget()),),),
                     )
                 )
             case Command.CANCEL:
-                stopped = await self.walkthroughs.cancel(ctx)
+                stopped = await self.webinars.cancel(ctx) or await self.walkthroughs.cancel(ctx)
                 return stopped or Response.of(Reply(_("There is nothing to cancel.")))
+            case Command.WEBINARS:
+                return await self.webinars.subscribers.command(ctx, parsed.argument)
+            case Command.NEW_WEBINAR:
+                return await self.webinars.wizard.begin(ctx)
+            case Command.MY_WEBINARS:
+                return await self.webinars.mine.show(ctx)
             case Command.STATS:
                 window = stats.window_for(self._question_retention)
                 figures = await stats.usage(ctx.session, window)
@@ -109,6 +138,8 @@ class CommandReplies:
         flow_id = FLOW_LINKS.get(payload, payload)
         if payload and ctx.event.private and flow_id in self.walkthroughs.flows:
             return await self.walkthroughs.begin(ctx, flow_id)
+        if payload in WEBINAR_LINKS and ctx.event.private:
+            return await self.webinars.subscribers.show(ctx)
         entry_id = DEEP_LINKS.get(payload) or payload.replace("-", ".")
         if payload and entry_id in self.faq.catalog.entries:
             return self.faq.show(ctx.texts, entry_id, offer=ctx.event.private)
@@ -128,22 +159,45 @@ class CommandReplies:
         """A summary, and everything stored under the user's id as a JSON file."""
         data = await Users(ctx.session).export(ctx.event.user_id)
         _ = ctx.texts._
-        user = data["user"]
-        if user is None:
-            kept = _("Nothing is saved under your account.")
-        else:
-            since = ctx.texts.date(dt.datetime.fromisoformat(user["created_at"]).date())
-            kept = _("Saved under your account since {date}: your language choice ({lang}).")
-            kept = kept.format(date=since, lang=user["lang"] or _("none chosen"))
-        if data["command_menu"] is not None:
-            kept += " " + _("Also that your chat was given the administrators' command menu.")
+        details: list[str] = []
         flow = data["walkthrough"]
         if flow is not None and flow["flow"] in self.walkthroughs.flows:
             title = self.walkthroughs.flows[flow["flow"]].title.get(ctx.texts.lang)
-            kept += "\n" + _(
-                "Where you are in the walkthrough “{title}” and your answers there (erased "
-                "with /forget, or by itself after some days without use)."
-            ).format(title=escape(title))
+            details.append(
+                _(
+                    "Where you are in the walkthrough “{title}” and your answers there (erased "
+                    "with /forget, or by itself after some days without use)."
+                ).format(title=escape(title))
+            )
+        subscriptions = data["webinar_subscriptions"]
+        if subscriptions:
+            wording = self.webinars.composer.wording
+            regions = wording.places([s["region"] for s in subscriptions], ctx.texts)
+            details.append(
+                _(
+                    "The regions whose webinars you are told of: {regions} (stop with /webinars "
+                    "or /forget)."
+                ).format(regions=escape(regions))
+            )
+        if data["webinar_draft"] is not None:
+            details.append(
+                _(
+                    "What you are typing for the webinar screens (erased with /cancel or "
+                    "/forget, or by itself after some days without use)."
+                )
+            )
+        user = data["user"]
+        if user is not None:
+            since = ctx.texts.date(dt.datetime.fromisoformat(user["created_at"]).date())
+            kept = _("Saved under your account since {date}: your language choice ({lang}).")
+            kept = kept.format(date=since, lang=user["lang"] or _("none chosen"))
+        elif details:
+            kept = _("Saved under your account:")
+        else:
+            kept = _("Nothing is saved under your account.")
+        if data["command_menu"] is not None:
+            kept += " " + _("Also that your chat was given the administrators' command menu.")
+        kept = "\n".join((kept, *details))
         text = (
             kept
             + "\n\n"
@@ -164,6 +218,7 @@ class CommandReplies:
             "• Ask a question about Mon espace santé in your own words.\n"
             "• /topics: browse the questions by topic.\n"
             "• /caregiver: giving a caregiver access.\n"
+            "• /webinars: webinars in your region.\n"
             "• /language: français or English.\n"
             "• /privacy, /mydata, /forget: your data.\n\n"
             "For your account itself, call <b>3422</b> (Monday to Friday, 8:30–17:30) or visit a "
@@ -185,6 +240,9 @@ class CommandReplies:
             "after {questions}.\n"
             "• Where you are in a walkthrough and your answers there, deleted after {flow} "
             "without use, at its end with ✖️, or with /forget.\n"
+            "• The regions whose webinars you want to hear of, with your language, until you "
+            "unsubscribe (/webinars) or use /forget; a webinar draft, deleted after {flow} "
+            "without use.\n"
             "The bot cannot see your Mon espace santé record and never asks for your codes or "
             "passwords."
         ).format(

@@ -23,6 +23,9 @@ class Command(Enum):
     FORGET = "forget"
     CANCEL = "cancel"
     STATS = "stats"
+    WEBINARS = "webinars"
+    NEW_WEBINAR = "new_webinar"
+    MY_WEBINARS = "my_webinars"
 
 
 ALIASES: dict[str, Command] = {
@@ -44,13 +47,27 @@ ALIASES: dict[str, Command] = {
     "annuler": Command.CANCEL,
     "cancel": Command.CANCEL,
     "stats": Command.STATS,
+    "webinaires": Command.WEBINARS,
+    "webinars": Command.WEBINARS,
+    "nouveau_webinaire": Command.NEW_WEBINAR,
+    "new_webinar": Command.NEW_WEBINAR,
+    "mes_webinaires": Command.MY_WEBINARS,
+    "my_webinars": Command.MY_WEBINARS,
 }
 
 # Commands reserved to a role; the others are everyone's.
-REQUIRED_ROLE: dict[Command, Role] = {Command.STATS: Role.ADMIN}
-# Commands answered only in a private chat: role commands, and those showing or erasing one
-# person's data, which a group must not see.
-PRIVATE_ONLY: frozenset[Command] = frozenset(REQUIRED_ROLE) | {Command.MY_DATA, Command.FORGET}
+REQUIRED_ROLE: dict[Command, Role] = {
+    Command.NEW_WEBINAR: Role.VOLUNTEER,
+    Command.MY_WEBINARS: Role.VOLUNTEER,
+    Command.STATS: Role.ADMIN,
+}
+# Commands answered only in a private chat: role commands, and those showing or changing one
+# person's data (their subscriptions among them), which a group must not see.
+PRIVATE_ONLY: frozenset[Command] = frozenset(REQUIRED_ROLE) | {
+    Command.MY_DATA,
+    Command.FORGET,
+    Command.WEBINARS,
+}
 
 
 @dataclass(frozen=True)
@@ -77,10 +94,18 @@ def menu(texts: Texts, role: Role = Role.USER) -> list[tuple[str, str]]:
         (Command.HELP, "aide", "help", _("How to use this bot")),
         (Command.TOPICS, "themes", "topics", _("Browse the questions by topic")),
         (Command.CAREGIVER, "aidant", "caregiver", _("Giving a caregiver access")),
+        (Command.WEBINARS, "webinaires", "webinars", _("Webinars in your region")),
         (Command.LANGUAGE, "langue", "language", _("Change language")),
         (Command.PRIVACY, "confidentialite", "privacy", _("What this bot keeps and why")),
         (Command.MY_DATA, "mesdonnees", "mydata", _("See what the bot keeps about you")),
         (Command.FORGET, "oublier", "forget", _("Erase what the bot keeps about you")),
+        (
+            Command.NEW_WEBINAR,
+            "nouveau_webinaire",
+            "new_webinar",
+            _("Publish a webinar (volunteers)"),
+        ),
+        (Command.MY_WEBINARS, "mes_webinaires", "my_webinars", _("Change or cancel your webinars")),
         (Command.STATS, "stats", "stats", _("Figures on the bot's use (administrators)")),
     ]
     return [

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from faq.catalog import FaqCatalog
+from faq.db import utcnow
 from faq.review import QuestionLog
 from handlers.callbacks import (
     CallbackData,
@@ -35,6 +37,10 @@ from handlers.roles import Roles
 from handlers.signing import ButtonSigner
 from handlers.updates import ProcessedUpdates, arrive
 from handlers.users import Users
+from handlers.webinars.chat import WebinarChat
+from handlers.webinars.drafts import Drafts
+from scheduler.regions import Regions
+from scheduler.webinars import Subscriptions
 
 log = structlog.get_logger(__name__)
 
@@ -73,7 +79,12 @@ class Conversation:
         signer: ButtonSigner,
         walkthroughs: Walkthroughs,
         flow_expiry: dt.timedelta,
+        regions: Regions,
+        zone: ZoneInfo,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
+        """``zone``: the time zone of webinar times; ``clock``: the time now, which webinar
+        screens take from here (tests give a fixed one)."""
         self._sessions = sessions
         self.roles = roles
         self._catalogs = catalogs
@@ -82,8 +93,15 @@ class Conversation:
         self._flow_expiry = flow_expiry
         self.walkthroughs = walkthroughs
         self.faq = FaqConversation(faq, signer, walkthroughs)
+        self.webinars = WebinarChat(catalogs, regions, zone, roles, clock)
         self.commands = CommandReplies(
-            self.faq, walkthroughs, roles, question_retention, review_retention, flow_expiry
+            self.faq,
+            walkthroughs,
+            self.webinars,
+            roles,
+            question_retention,
+            review_retention,
+            flow_expiry,
         )
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
@@ -145,6 +163,7 @@ class Conversation:
             return
         async with self._sessions() as session:
             await Users(session).set_blocked(chat_id, True)
+            await Subscriptions(session).set_blocked(chat_id, True)
             await session.commit()
 
     async def _arrive(self, session: AsyncSession, event: Incoming) -> Texts | None:
@@ -153,8 +172,9 @@ class Conversation:
         if standing is None:
             log.info("update_skipped", update_id=event.update_id, reason="already answered")
             return None
-        if standing.blocked:
-            await Users(session).set_blocked(event.user_id, False)  # they wrote: not blocked
+        if standing.blocked:  # they wrote: not blocked, and told of webinars again
+            await Users(session).set_blocked(event.user_id, False)
+            await Subscriptions(session).set_blocked(event.user_id, False)
         lang = standing.lang if standing.lang in SUPPORTED else None
         return self._catalogs.texts(lang or self._catalogs.negotiate(event.language_code))  # type: ignore[arg-type]
 
@@ -166,11 +186,14 @@ class Conversation:
             )
             await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
             flows = await FlowStates(session).purge(self._flow_expiry)
+            drafts = await Drafts(session).purge(self._flow_expiry)
             await session.commit()
         if questions:
             log.info("questions_purged", count=questions)
         if flows:
             log.info("walkthroughs_expired", count=flows)
+        if drafts:
+            log.info("webinar_drafts_expired", count=drafts)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(
@@ -186,11 +209,15 @@ class Conversation:
         text = ctx.event.text or ""
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS]
-        if not ctx.event.private:  # walkthroughs are held in private chats only
+        if not ctx.event.private:  # walkthroughs and drafts are held in private chats only
             return await self.faq.ask(ctx, text)
-        # Safety first: a message in distress gets its card even where a walkthrough waits for
-        # an answer; otherwise the walkthrough takes the answer it asked for.
+        # Safety first: a message in distress gets its card even where a walkthrough or a
+        # webinar draft waits for an answer; otherwise the draft, then the walkthrough, takes
+        # the answer it asked for.
         if self.faq.alone_card(ctx.texts, text) is None:
+            answered = await self.webinars.on_text(ctx, text)
+            if answered is not None:
+                return answered
             answered = await self.walkthroughs.on_text(ctx, text)
             if answered is not None:
                 return answered
@@ -213,6 +240,8 @@ class Conversation:
         return await self._dispatch_button(ctx, data)
 
     async def _dispatch_button(self, ctx: Context, data: CallbackData) -> Response:
+        if self.webinars.handles(data):
+            return await self.webinars.press(ctx, data)
         match data:
             case ShowEntry(entry_id=entry_id):
                 return self.faq.show(ctx.texts, entry_id, offer=ctx.event.private)
@@ -231,6 +260,7 @@ class Conversation:
                 return self.faq.theme(ctx.texts, theme)
             case SetLanguage(lang=lang):
                 await Users(ctx.session).set_lang(ctx.event.user_id, lang)
+                await Subscriptions(ctx.session).set_lang(ctx.event.user_id, lang)
                 texts = self._catalogs.texts(lang)
                 return Response.of(Reply(texts._("Language set to English."), edit=True))
             case ConfirmForget():

@@ -1,5 +1,5 @@
 """Users' saved preferences and delivery status, and what /mesdonnees and /oublier show and
-erase."""
+erase (their walkthrough, webinar subscriptions and webinar draft among them)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from faq.db import utcnow
 from handlers.flows.state import FlowStates
 from handlers.i18n import Lang
 from handlers.models import ChatMenuRow, UserRow
+from handlers.webinars.drafts import Drafts
+from scheduler.webinars import Subscriptions, Webinars
 
 _USERS = UserRow.__table__
 
@@ -85,6 +87,9 @@ class Users:
             },
             "command_menu": None if menu is None else {"set_at": menu.set_at.isoformat()},
             "walkthrough": await FlowStates(self._session).export(user_id),
+            "webinar_subscriptions": await Subscriptions(self._session).export(user_id),
+            "webinar_draft": await Drafts(self._session).export(user_id),
+            "webinars_published": await Webinars(self._session).authored(user_id),
         }
 
     async def forget(self, user_id: int) -> bool:
@@ -92,4 +97,7 @@ class Users:
         result = await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
         await self._session.execute(delete(ChatMenuRow).where(ChatMenuRow.chat_id == user_id))
         flow = await FlowStates(self._session).delete(user_id)
-        return bool(result.rowcount) or flow
+        subscriptions = await Subscriptions(self._session).unsubscribe(user_id)
+        draft = await Drafts(self._session).delete(user_id)
+        published = await Webinars(self._session).forget_author(user_id)
+        return bool(result.rowcount) or flow or bool(subscriptions) or draft or bool(published)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App, build_app, button_signer
 from bot.config import Settings
 from faq.catalog import FaqCatalog, Language
 from faq.entries import Entry, bundled_entries
 from faq.matcher import MatchSettings
+from handlers.conversation import Conversation
 from handlers.events import Incoming, Response
+from handlers.roles import Roles
+from scheduler.regions import Regions
+from tests.botapi import FakeBotApi
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +53,13 @@ def entries() -> list[Entry]:
 @pytest.fixture(scope="session")
 def catalog(entries: list[Entry], language: Language) -> FaqCatalog:
     return FaqCatalog(entries, language, MatchSettings())
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The stand-in Bot API server, on a free port of 127.0.0.1."""
+    async with FakeBotApi() as server:
+        yield server
 
 
 @pytest.fixture
@@ -113,3 +127,33 @@ class Chat:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app)
+
+
+class Clock:
+    """A settable clock for what the conversation dates (webinar screens)."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def with_clock(app: App, clock: Clock) -> App:
+    """The same app whose conversation reads ``clock``, built as `build_app` builds it."""
+    settings = app.settings
+    conversation = Conversation(
+        sessions=app.sessions,
+        catalogs=app.catalogs,
+        faq=app.conversation.faq.catalog,
+        roles=Roles(settings.admin_ids),
+        question_retention=settings.question_retention,
+        review_retention=settings.review_retention,
+        signer=button_signer(settings),
+        walkthroughs=app.conversation.walkthroughs,
+        flow_expiry=settings.flow_expiry,
+        regions=Regions.bundled(),
+        zone=ZoneInfo(settings.timezone),
+        clock=clock,
+    )
+    return dataclasses.replace(app, conversation=conversation)

@@ -79,5 +79,11 @@ def test_administrators_menu_adds_their_commands_to_everyones() -> None:
         everyone = menu(catalogs.texts(lang), Role.USER)
         admin = menu(catalogs.texts(lang), Role.ADMIN)
         assert admin[: len(everyone)] == everyone
-        assert [name for name, _ in admin[len(everyone) :]] == ["stats"]
+        volunteer = menu(catalogs.texts(lang), Role.VOLUNTEER)
+        added = {
+            "fr": ["nouveau_webinaire", "mes_webinaires"],
+            "en": ["new_webinar", "my_webinars"],
+        }
+        assert [name for name, _ in volunteer[len(everyone) :]] == added[lang]
+        assert [name for name, _ in admin[len(everyone) :]] == [*added[lang], "stats"]
         assert all(1 <= len(text) <= 256 for _, text in admin)  # Telegram's description limit
