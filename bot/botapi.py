@@ -77,7 +77,12 @@ class BotApi(Protocol):
 
     async def get_me(self) -> BotIdentity: ...
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int: ...
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard, *, paid: bool = False
+    ) -> int:
+        """``paid``: a paid broadcast (``allow_paid_broadcast``), allowed past the free bulk
+        rate and charged in Telegram Stars."""
+        ...
 
     async def send_document(self, chat_id: int, document: Document, keyboard: Keyboard) -> int: ...
 

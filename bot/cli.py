@@ -19,6 +19,8 @@ from bot.db import DatabaseError, session_factory
 from bot.logs import Masker, configure_logging
 from bot.runner import run_bot
 from bot.transports.base import StartupError
+from bot.webinar_cli import WebinarUsageError, webinar_command
+from bot.webinar_cli import add_parser as add_webinar_parser
 from faq.catalog import FaqCatalog, Language
 from faq.check import check_entries
 from faq.entries import ContentError, bundled_entries, load_document
@@ -72,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("name", help="the flow's id, e.g. caregiver")
     graph.add_argument("--lang", choices=["fr", "en"], default="fr")
 
+    add_webinar_parser(commands)
+
     db = commands.add_parser("db", help="database").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -89,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"invalid setting {name}: {error['msg'].removeprefix('Value error, ')}")
     # The console chat shares the terminal with the logs: only warnings, unless asked for more.
     quiet = (
-        args.command in ("chat", "faq", "flows") and "log_level" not in settings.model_fields_set
+        args.command in ("chat", "faq", "flows", "webinar")
+        and "log_level" not in settings.model_fields_set
     )
     secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
     configure_logging("WARNING" if quiet else settings.log_level, settings.log_format, secrets)
@@ -97,7 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _event_loop_runner()(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
-    except (UsageError, ContentError, FlowError, DatabaseError, StartupError) as exc:
+    except (
+        UsageError,
+        WebinarUsageError,
+        ContentError,
+        FlowError,
+        DatabaseError,
+        StartupError,
+    ) as exc:
         return _fail(Masker(secrets).text(str(exc)))
 
 
@@ -129,6 +141,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _faq(args, settings)
         case "flows":
             return _flows(args, settings)
+        case "webinar":
+            engine = await prepare_database(settings)
+            try:
+                return await webinar_command(args, settings, session_factory(engine))
+            finally:
+                await engine.dispose()
     raise UsageError(f"unknown command {args.command!r}")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from faq.matcher import MatchSettings
@@ -16,6 +16,7 @@ from faq.matcher import MatchSettings
 _OFFSET = re.compile(r"^(\d+)([dhm])$")
 _LISTEN = re.compile(r"^(?P<host>[^\s:]*|\[[0-9a-fA-F:.]+\]):(?P<port>\d{1,5})$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+FREE_BULK_RATE = 30  # messages a second Telegram allows a bot's broadcasts without payment
 
 
 def parse_offsets(value: str) -> list[dt.timedelta]:
@@ -25,7 +26,10 @@ def parse_offsets(value: str) -> list[dt.timedelta]:
         match = _OFFSET.match(part)
         if match is None:
             raise ValueError(f"{part!r} is not a number followed by d, h or m")
-        offsets.append(dt.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+        offset = dt.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        if not offset or offset > dt.timedelta(days=60):
+            raise ValueError(f"{part!r} is not between 1 minute and 60 days")
+        offsets.append(offset)
     return offsets
 
 
@@ -45,7 +49,11 @@ class Settings(BaseSettings):
     reminders: Annotated[list[dt.timedelta], NoDecode] = Field(
         default_factory=lambda: parse_offsets("1d,1h")
     )
+    # Paid broadcasts (``allow_paid_broadcast``) may go past Telegram's free bulk pace.
+    broadcast_paid: bool = False
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # Seconds between two looks of the scheduler at the webinars table (and lease renewals).
+    scheduler_tick: float = Field(default=5.0, gt=0, le=5)
     flood_limit: int = Field(default=5, ge=1)
     flood_period: float = Field(default=5.0, gt=0)
     send_attempts: int = Field(default=5, ge=1, le=20)
@@ -102,6 +110,16 @@ class Settings(BaseSettings):
         ):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.strip().rstrip("/")
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _free_or_paid(cls, value: float, info: ValidationInfo) -> float:
+        if value > FREE_BULK_RATE and not info.data.get("broadcast_paid"):
+            raise ValueError(
+                f"over {FREE_BULK_RATE} messages a second Telegram refuses bulk messages "
+                "unless they are paid broadcasts: lower it, or set MESBOT_BROADCAST_PAID=true"
+            )
+        return value
 
     @field_validator("reminders", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.dispatch import UpdateDispatcher
 from bot.flood import FloodGuard
 from bot.menus import CommandMenus
+from bot.scheduling import build_scheduler
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
 from bot.webhook import make_app, serve, webhook_path
@@ -108,6 +109,7 @@ async def _serve(
     gc.freeze()
     webhook_runner = await _take_updates(settings, transport, dispatcher, username)
 
+    scheduling = asyncio.create_task(build_scheduler(app, transport.api).run(stop))
     if ready is not None:
         ready.set()
     tidying = asyncio.create_task(_tidy_until(app.conversation, stop))
@@ -120,6 +122,7 @@ async def _serve(
     else:
         await transport.stop_polling()
     await dispatcher.drain()
+    await scheduling  # broadcasts under way finish their sends; the lease is let go
     log.info("bot_stopped")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -240,3 +241,92 @@ def test_db_upgrade(tmp_path: Path) -> None:
     done = mesbot(tmp_path, "db", "upgrade")
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
+
+
+def ahead(days: int, clock: str) -> str:
+    """A day ``days`` ahead of today, at ``clock``, as the command takes it."""
+    return f"{dt.date.today() + dt.timedelta(days=days):%Y-%m-%d} {clock}"
+
+
+def spring_gap() -> str:
+    """02:30 on the next night the clocks go forward in Europe/Paris (the last Sunday of March),
+    an hour that does not exist."""
+    year = dt.date.today().year + 1
+    last = dt.date(year, 3, 31)
+    return f"{last - dt.timedelta(days=(last.weekday() + 1) % 7):%Y-%m-%d} 02:30"
+
+
+def test_webinar_add_list_cancel(tmp_path: Path) -> None:
+    added = mesbot(
+        tmp_path,
+        "webinar",
+        "add",
+        "--title",
+        "Découvrir Mon espace santé",
+        "--region",
+        "84,93",
+        "--start",
+        ahead(40, "18:30"),
+        "--link",
+        "https://example.org/webinaire",
+        "--duration",
+        "90",
+    )
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith(f"webinar 1 created: #1 {ahead(40, '18:30')} (90 min) [84,93]")
+    national = mesbot(
+        tmp_path,
+        "webinar",
+        "add",
+        "--title",
+        "National",
+        "--region",
+        "all",
+        "--start",
+        ahead(41, "10:00"),
+        "--link",
+        "https://example.org/n",
+        "--announce",
+        ahead(30, "09:00"),
+    )
+    assert national.returncode == 0, national.stderr
+    listed = mesbot(tmp_path, "webinar", "list", "--json")
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["id"], r["regions"], r["start"]) for r in rows] == [
+        (1, ["84", "93"], ahead(40, "18:30")),
+        (2, "all", ahead(41, "10:00")),
+    ]
+    assert rows[1]["announce"] == ahead(30, "09:00")  # in MESBOT_TIMEZONE, as typed
+    cancelled = mesbot(tmp_path, "webinar", "cancel", "1")
+    assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+    again = mesbot(tmp_path, "webinar", "cancel", "1")
+    assert again.returncode == 2 and again.stderr == "mesbot: no upcoming webinar 1\n"
+    left = mesbot(tmp_path, "webinar", "list")
+    assert [line.split()[0] for line in left.stdout.splitlines()] == ["#2"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--start", spring_gap(), "that time does not exist: the clocks go forward"),
+        ("--start", "2020-01-01 10:00", "that time is past"),
+        ("--start", "12/03 18h30", 'expected "YYYY-MM-DD HH:MM"'),
+        ("--start", f"{dt.date.today().year + 1}-02-30 10:00", "no such date or time"),
+        ("--link", "http://example.org", "--link must be an https:// address"),
+        ("--region", "99", "unknown code(s) 99"),
+        ("--announce", ahead(41, "10:00"), "--announce must come before --start"),
+    ],
+)
+def test_webinar_add_refuses_with_one_line(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    arguments = {
+        "--title": "T",
+        "--region": "11",
+        "--start": ahead(40, "18:30"),
+        "--link": "https://example.org/w",
+    } | {option: value}
+    done = mesbot(tmp_path, "webinar", "add", *[x for pair in arguments.items() for x in pair])
+    assert done.returncode == 2
+    assert done.stderr.startswith("mesbot: ") and message in done.stderr
+    assert done.stderr.count("\n") == 1

@@ -10,8 +10,8 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.runner import run_bot
 from handlers.models import UserRow
 from tests.botapi import FakeBotApi, SentMessage
+from tests.live import running
 
 MODES = [
     pytest.param(("ptb", "polling"), id="ptb-polling"),
@@ -39,12 +40,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
 
 
 @pytest.fixture(params=MODES)
@@ -66,21 +61,6 @@ def bot_settings(request: pytest.FixtureRequest, api: FakeBotApi, settings: Sett
             "listen": f"127.0.0.1:{port}",
         }
     return settings.model_copy(update=changes)
-
-
-@asynccontextmanager
-async def running(settings: Settings, api: FakeBotApi) -> AsyncIterator[None]:
-    """The bot running in this event loop until the block ends, then stopped gracefully."""
-    stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(run_bot(settings, stop, ready))
-    await api.wait_for(lambda: ready.is_set() or task.done(), timeout=20, what="the bot to start")
-    if task.done():
-        task.result()
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
 
 
 def buttons(message: SentMessage) -> list[tuple[str, str]]:

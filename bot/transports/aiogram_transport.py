@@ -128,9 +128,13 @@ class AiogramBotApi:
         me = await _translated(self._bot.get_me())
         return BotIdentity(me.id, me.username or "")
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard, *, paid: bool = False
+    ) -> int:
         message = await _translated(
-            self._bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+            self._bot.send_message(
+                chat_id, text, reply_markup=_markup(keyboard), allow_paid_broadcast=paid or None
+            )
         )
         return message.message_id
 

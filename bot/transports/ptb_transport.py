@@ -97,7 +97,9 @@ class PtbBotApi:
         me = await _translated(self._bot.get_me())
         return BotIdentity(me.id, me.username or "")
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard, *, paid: bool = False
+    ) -> int:
         message = await _translated(
             self._bot.send_message(
                 chat_id,
@@ -105,6 +107,7 @@ class PtbBotApi:
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard),
                 link_preview_options=NO_PREVIEW,
+                allow_paid_broadcast=paid or None,
             )
         )
         return message.message_id
@@ -165,7 +168,7 @@ class PtbTransport:
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         self.api_base = api_base
         self._requests = (
-            AiohttpRequest(pool_size=8, **TIMEOUTS),
+            AiohttpRequest(pool_size=40, **TIMEOUTS),  # replies, and broadcasts' 32 at most
             AiohttpRequest(pool_size=1, **TIMEOUTS),
         )
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
