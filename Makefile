@@ -47,6 +47,7 @@ test: install
 bench: install
 	$(BIN)/python bench/faq_bench.py
 	$(BIN)/python bench/e2e_bench.py
+	$(BIN)/python bench/broadcast_bench.py
 
 lint: install
 	$(BIN)/ruff check .
