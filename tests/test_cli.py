@@ -186,6 +186,14 @@ def test_chat_in_english(tmp_path: Path) -> None:
     [
         ({"MESBOT_BROADCAST_RATE": "fast"}, ["chat"], "invalid setting MESBOT_BROADCAST_RATE"),
         ({"MESBOT_REMINDERS": "1w"}, ["chat"], "invalid setting MESBOT_REMINDERS"),
+        ({"MESBOT_REMINDERS": "1d,0m"}, ["chat"], "'0m' is not between 1 minute and 60 days"),
+        (
+            {"MESBOT_BROADCAST_RATE": "100"},
+            ["run"],
+            "MESBOT_BROADCAST_RATE: over 30 messages a second Telegram refuses bulk messages",
+        ),
+        ({"MESBOT_SCHEDULER_TICK": "60"}, ["run"], "invalid setting MESBOT_SCHEDULER_TICK"),
+        ({}, ["webinar", "cancel", "7"], "no upcoming webinar 7"),
         ({}, ["run"], "MESBOT_TOKEN is not set"),
         (
             {"MESBOT_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"},

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import create_engine, session_factory, upgrade
@@ -607,3 +608,29 @@ async def test_a_dead_holders_lease_lapses_to_another_instance(
     finally:
         stop.set()
         await task
+
+
+async def test_outcomes_wait_out_a_database_outage(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    webinar = await publish(sessions, author=None)
+    await subscribe(sessions, [1, 2])
+    clock = Clock()
+    courier = FakeCourier()
+    async with sessions() as session:
+        await Broadcasts(session).fire(webinar, ANNOUNCE)
+        await session.commit()
+    outbox = worker(sessions, courier, clock)
+    await outbox.step()
+    working = outbox._sessions
+
+    def away() -> AsyncSession:
+        raise OperationalError("connect", {}, ConnectionRefusedError("the server is down"))
+
+    outbox._sessions = away  # type: ignore[assignment]
+    with pytest.raises(OperationalError):
+        await outbox.drain()  # sent, but the outcomes cannot be written yet
+    outbox._sessions = working
+    await outbox.flush()  # kept, written now: nobody is sent the announcement again
+    assert await statuses(sessions) == {SENT: 2}
+    assert len(courier.sent) == 2
