@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db import DatabaseError, create_engine, session_factory, upgrade
-from faq.catalog import FaqCatalog, Language
+from faq.catalog import Language
 from faq.entries import bundled_entries
+from faq.live import LiveCatalog
 from faq.store import FaqStore
 from handlers.conversation import Conversation
 from handlers.flows.definition import bundled_flows
@@ -66,10 +67,9 @@ async def seed_bundled_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 async def load_catalog(
     sessions: async_sessionmaker[AsyncSession], language: Language, settings: Settings
-) -> FaqCatalog:
+) -> LiveCatalog:
     async with sessions() as session:
-        entries = await FaqStore(session).entries()
-    return FaqCatalog(entries, language, settings.match_settings())
+        return await LiveCatalog.load(session, language, settings.match_settings())
 
 
 def button_signer(settings: Settings) -> ButtonSigner:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from faq.entries import Entry, phrasings_by_lang
 from faq.lexicon import LANGS, Lang, load_lexicon
@@ -27,6 +28,13 @@ class Language:
     def load(cls) -> Language:
         normalisers = {lang: Normaliser(load_lexicon(lang)) for lang in LANGS}
         return cls(normalisers, SafetyRules.bundled(), SmallTalk.bundled(), MatchWeights.bundled())
+
+
+class EntrySource(Protocol):
+    """Whatever holds the entries in use: a catalog, or the live holder of the current one."""
+
+    @property
+    def entries(self) -> Mapping[str, Entry]: ...
 
 
 class FaqCatalog:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from faq.db import UtcDateTime, new_metadata, utcnow
@@ -16,13 +26,15 @@ class FaqBase(DeclarativeBase):
 
 
 class FaqEntryRow(FaqBase):
-    """The current version of an entry; ``content`` is a validated `faq.entries.Entry`."""
+    """The current version of an entry; ``content`` is a validated `faq.entries.Entry`. A
+    hidden entry is kept, with its history, but not answered."""
 
     __tablename__ = "faq_entries"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))
 
@@ -37,6 +49,7 @@ class FaqRevisionRow(FaqBase):
     entry_id: Mapped[str] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
 
@@ -66,3 +79,18 @@ class QuestionRow(FaqBase):
     vote: Mapped[int | None] = mapped_column(SmallInteger)
     needs_review: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UsageDayRow(FaqBase):
+    """Anonymous counts of one day (UTC): questions by outcome, votes, entries answered.
+
+    Counted as things happen and kept after the questions themselves are deleted, so that the
+    charts of use outlive the question retention. ``entry_id`` is empty for counts of no entry.
+    """
+
+    __tablename__ = "usage_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,6 +7,7 @@ import json
 
 from faq.telegram_html import escape
 from handlers import keyboards, stats
+from handlers.admin.chat import AdminChat
 from handlers.callbacks import ConfirmForget
 from handlers.commands import PRIVATE_ONLY, REQUIRED_ROLE, Command, ParsedCommand
 from handlers.context import Context
@@ -42,6 +43,7 @@ class CommandReplies:
         faq: FaqConversation,
         walkthroughs: Walkthroughs,
         webinars: WebinarChat,
+        admin: AdminChat,
         roles: Roles,
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
@@ -50,6 +52,7 @@ class CommandReplies:
         self.faq = faq
         self.walkthroughs = walkthroughs
         self.webinars = webinars
+        self.admin = admin
         self.roles = roles
         self._question_retention = question_retention
         self._review_retention = review_retention
@@ -81,6 +84,9 @@ class CommandReplies:
                     )
                 )
             return Response.of(Reply(_("This command is reserved for the bot's administrators.")))
+        if self.admin.answers(parsed.command):
+            assert parsed.command is not None
+            return await self.admin.command(ctx, parsed.command, parsed.argument)
         match parsed.command:
             case Command.START:
                 return await self._start(ctx, parsed)
@@ -112,7 +118,11 @@ class CommandReplies:
                     )
                 )
             case Command.CANCEL:
-                stopped = await self.webinars.cancel(ctx) or await self.walkthroughs.cancel(ctx)
+                stopped = (
+                    await self.webinars.cancel(ctx)
+                    or await self.admin.cancel(ctx)
+                    or await self.walkthroughs.cancel(ctx)
+                )
                 return stopped or Response.of(Reply(_("There is nothing to cancel.")))
             case Command.WEBINARS:
                 return await self.webinars.subscribers.command(ctx, parsed.argument)

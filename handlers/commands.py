@@ -26,6 +26,10 @@ class Command(Enum):
     WEBINARS = "webinars"
     NEW_WEBINAR = "new_webinar"
     MY_WEBINARS = "my_webinars"
+    FAQ = "faq"
+    UNANSWERED = "unanswered"
+    VOLUNTEERS = "volunteers"
+    AUDIT = "audit"
 
 
 ALIASES: dict[str, Command] = {
@@ -53,6 +57,12 @@ ALIASES: dict[str, Command] = {
     "new_webinar": Command.NEW_WEBINAR,
     "mes_webinaires": Command.MY_WEBINARS,
     "my_webinars": Command.MY_WEBINARS,
+    "faq": Command.FAQ,
+    "nonrepondues": Command.UNANSWERED,
+    "unanswered": Command.UNANSWERED,
+    "benevoles": Command.VOLUNTEERS,
+    "volunteers": Command.VOLUNTEERS,
+    "audit": Command.AUDIT,
 }
 
 # Commands reserved to a role; the others are everyone's.
@@ -60,7 +70,15 @@ REQUIRED_ROLE: dict[Command, Role] = {
     Command.NEW_WEBINAR: Role.VOLUNTEER,
     Command.MY_WEBINARS: Role.VOLUNTEER,
     Command.STATS: Role.ADMIN,
+    Command.FAQ: Role.ADMIN,
+    Command.UNANSWERED: Role.ADMIN,
+    Command.VOLUNTEERS: Role.ADMIN,
+    Command.AUDIT: Role.ADMIN,
 }
+# The staff's screens (`handlers.admin`) answer these.
+ADMIN_COMMANDS: frozenset[Command] = frozenset(
+    {Command.FAQ, Command.UNANSWERED, Command.VOLUNTEERS, Command.AUDIT}
+)
 # Commands answered only in a private chat: role commands, and those showing or changing one
 # person's data (their subscriptions among them), which a group must not see.
 PRIVATE_ONLY: frozenset[Command] = frozenset(REQUIRED_ROLE) | {
@@ -106,6 +124,15 @@ def menu(texts: Texts, role: Role = Role.USER) -> list[tuple[str, str]]:
             _("Publish a webinar (volunteers)"),
         ),
         (Command.MY_WEBINARS, "mes_webinaires", "my_webinars", _("Change or cancel your webinars")),
+        (Command.FAQ, "faq", "faq", _("Browse and edit the FAQ (administrators)")),
+        (
+            Command.UNANSWERED,
+            "nonrepondues",
+            "unanswered",
+            _("Questions the bot could not answer (administrators)"),
+        ),
+        (Command.VOLUNTEERS, "benevoles", "volunteers", _("Who may publish webinars")),
+        (Command.AUDIT, "audit", "audit", _("What staff changed, and when")),
         (Command.STATS, "stats", "stats", _("Figures on the bot's use (administrators)")),
     ]
     return [

@@ -10,9 +10,16 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from faq.catalog import FaqCatalog
 from faq.db import utcnow
+from faq.live import LiveCatalog
 from faq.review import QuestionLog
+from handlers.admin.audit_screens import AuditScreens
+from handlers.admin.chat import AdminChat
+from handlers.admin.drafts import AdminDrafts
+from handlers.admin.faq_editing import FaqEditing
+from handlers.admin.faq_screens import FaqScreens
+from handlers.admin.review_screens import ReviewScreens
+from handlers.admin.volunteer_screens import VolunteerScreens
 from handlers.callbacks import (
     CallbackData,
     CallbackError,
@@ -58,6 +65,7 @@ class Route:
 # The order in which an event is routed; the last route takes whatever is left.
 ROUTES: tuple[Route, ...] = (
     Route("button", lambda e: e.callback is not None),
+    Route("forward", lambda e: e.forwarded),
     Route("empty", lambda e: not (e.text or "").strip()),
     Route("command", lambda e: parse_command(e.text or "") is not None),
     Route("question", lambda e: True),
@@ -72,7 +80,7 @@ class Conversation:
         *,
         sessions: async_sessionmaker[AsyncSession],
         catalogs: Catalogs,
-        faq: FaqCatalog,
+        faq: LiveCatalog,
         roles: Roles,
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
@@ -94,10 +102,21 @@ class Conversation:
         self.walkthroughs = walkthroughs
         self.faq = FaqConversation(faq, signer, walkthroughs)
         self.webinars = WebinarChat(catalogs, regions, zone, roles, clock)
+        self.editing = FaqEditing(faq, faq.language, catalogs, self.faq.render)
+        self.admin = AdminChat(
+            (
+                FaqScreens(),
+                ReviewScreens(),
+                VolunteerScreens(),
+                AuditScreens(),
+            ),
+            roles,
+        )
         self.commands = CommandReplies(
             self.faq,
             walkthroughs,
             self.webinars,
+            self.admin,
             roles,
             question_retention,
             review_retention,
@@ -105,6 +124,7 @@ class Conversation:
         )
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,
+            "forward": self._on_forward,
             "empty": self._on_empty,
             "command": self._on_command,
             "question": self._on_question,
@@ -187,6 +207,7 @@ class Conversation:
             await ProcessedUpdates(session).purge(PROCESSED_RETENTION)
             flows = await FlowStates(session).purge(self._flow_expiry)
             drafts = await Drafts(session).purge(self._flow_expiry)
+            drafts += await AdminDrafts(session).purge(self._flow_expiry)
             await session.commit()
         if questions:
             log.info("questions_purged", count=questions)
@@ -194,6 +215,22 @@ class Conversation:
             log.info("walkthroughs_expired", count=flows)
         if drafts:
             log.info("webinar_drafts_expired", count=drafts)
+
+    async def refresh_faq(self) -> bool:
+        """Take up FAQ changes made by another process; whether there were any (the runner
+        calls this every `faq.live.POLL_INTERVAL`)."""
+        async with self._sessions() as session:
+            return await self.faq.live.refresh(session)
+
+    async def _on_forward(self, ctx: Context) -> Response:
+        """A forwarded message: the person a staff screen asked for, or else a question."""
+        if ctx.event.private and self.faq.alone_card(ctx.texts, ctx.event.text or "") is None:
+            answered = await self.admin.on_text(ctx, ctx.event.text or "")
+            if answered is not None:
+                return answered
+        if not (ctx.event.text or "").strip():
+            return await self._on_empty(ctx)
+        return await self._on_question(ctx)
 
     async def _on_empty(self, ctx: Context) -> Response:
         return Response.of(
@@ -216,6 +253,9 @@ class Conversation:
         # the answer it asked for.
         if self.faq.alone_card(ctx.texts, text) is None:
             answered = await self.webinars.on_text(ctx, text)
+            if answered is not None:
+                return answered
+            answered = await self.admin.on_text(ctx, text)
             if answered is not None:
                 return answered
             answered = await self.walkthroughs.on_text(ctx, text)
@@ -242,6 +282,8 @@ class Conversation:
     async def _dispatch_button(self, ctx: Context, data: CallbackData) -> Response:
         if self.webinars.handles(data):
             return await self.webinars.press(ctx, data)
+        if self.admin.handles(data):
+            return await self.admin.press(ctx, data)
         match data:
             case ShowEntry(entry_id=entry_id):
                 return self.faq.show(ctx.texts, entry_id, offer=ctx.event.private)

@@ -13,7 +13,10 @@ class Incoming:
 
     ``update_id`` is the transport's id for it, when the transport may deliver it twice: an
     event whose id was already answered is not answered again. ``private`` is false in a group,
-    where the transport passes on only what is addressed to the bot.
+    where the transport passes on only what is addressed to the bot. ``username`` is the
+    sender's @username, if they have one. A forwarded message names its original author in
+    ``forwarded_from``, unless that person hides their account in forwards
+    (``forward_hidden``).
     """
 
     user_id: int
@@ -24,6 +27,13 @@ class Incoming:
     message_id: int | None = None
     update_id: int | None = None
     private: bool = True
+    username: str | None = None
+    forwarded_from: int | None = None
+    forward_hidden: bool = False
+
+    @property
+    def forwarded(self) -> bool:
+        return self.forwarded_from is not None or self.forward_hidden
 
 
 @dataclass(frozen=True)
@@ -68,11 +78,13 @@ class Response:
     """What the core answers to one event: messages, and for a button press a short notice.
 
     ``duplicate`` says the event was answered before (a redelivery): nothing is to be sent.
+    ``roles_changed`` names users whose role the event changed: their command menus follow.
     """
 
     replies: tuple[Reply, ...] = ()
     notice: str | None = None
     duplicate: bool = False
+    roles_changed: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, *replies: Reply, notice: str | None = None) -> Response:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from faq.catalog import FaqCatalog
 from faq.entries import Entry
+from faq.live import LiveCatalog
 from faq.matcher import MatchResult
 from faq.models import QuestionRow
 from faq.review import QuestionLog
@@ -50,12 +51,15 @@ def theme_labels(texts: Texts) -> dict[str, str]:
 class FaqConversation:
     """Answers questions, shows entries, takes feedback; one instance per process."""
 
-    def __init__(
-        self, catalog: FaqCatalog, signer: ButtonSigner, walkthroughs: Walkthroughs
-    ) -> None:
-        self.catalog = catalog
+    def __init__(self, live: LiveCatalog, signer: ButtonSigner, walkthroughs: Walkthroughs) -> None:
+        self.live = live
         self._signer = signer
         self._walkthroughs = walkthroughs
+
+    @property
+    def catalog(self) -> FaqCatalog:
+        """The FAQ as it is now; take it once per answer (it may be replaced between two)."""
+        return self.live.current
 
     async def ask(self, ctx: Context, text: str) -> Response:
         result = self.catalog.match(text, ctx.texts.lang)
@@ -82,6 +86,11 @@ class FaqConversation:
         if entry is None:
             return Response.of(Reply(texts._("This topic is no longer in the FAQ."), edit=edit))
         return Response.of(self._answer(texts, entry, None, edit=edit, offer=offer))
+
+    def render(self, texts: Texts, entry: Entry) -> Reply:
+        """The message an entry's answer is, as users get it (without the vote buttons' ids):
+        what the staff's preview shows."""
+        return self._answer(texts, entry, None)
 
     def alone_card(self, texts: Texts, text: str) -> Reply | None:
         """The safety card a message gets on its own (distress), if it does: it comes before

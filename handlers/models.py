@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from faq.db import UtcDateTime, new_metadata, utcnow
@@ -37,12 +37,13 @@ class ProcessedUpdateRow(ConversationBase):
 
 
 class ChatMenuRow(ConversationBase):
-    """A chat given the command menu of a role (an administrator's), so that the menu can be
-    taken back when its user no longer holds the role."""
+    """A chat given the command menu of a role (`handlers.roles.Role`'s value), so that the
+    menu can be changed or taken back when its user's role changes."""
 
     __tablename__ = "chat_menus"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -86,3 +87,45 @@ class WebinarDraftRow(ConversationBase):
     step: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class KnownUsernameRow(ConversationBase):
+    """Who wrote to the bot under a @username, so that an administrator can grant a role by
+    it. The username is kept only as a keyed hash (`handlers.usernames`), and forgotten once
+    its user has not written for a while."""
+
+    __tablename__ = "known_usernames"
+
+    username_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class AdminDraftRow(ConversationBase):
+    """What a staff member is typing for an administration screen (an FAQ edit, a search, a
+    person to grant a role to), kept between messages. ``purpose`` names the screen; ``data``
+    is its own. Deleted when done, cancelled, or idle too long."""
+
+    __tablename__ = "admin_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class AuditRow(ConversationBase):
+    """One administrative or volunteer action: who (a Telegram user id, or None for the command
+    line, with ``actor`` saying which), what, on what, when, and the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_actor_id_at", "actor_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)

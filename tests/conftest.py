@@ -145,7 +145,7 @@ def with_clock(app: App, clock: Clock) -> App:
     conversation = Conversation(
         sessions=app.sessions,
         catalogs=app.catalogs,
-        faq=app.conversation.faq.catalog,
+        faq=app.conversation.faq.live,
         roles=Roles(settings.admin_ids),
         question_retention=settings.question_retention,
         review_retention=settings.review_retention,

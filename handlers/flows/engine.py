@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from faq.catalog import FaqCatalog
+from faq.catalog import EntrySource
 from faq.telegram_html import escape, to_plain
 from handlers.callbacks import FlowButton, ShowEntry
 from handlers.context import Context
@@ -57,7 +57,7 @@ def longest_remaining(flow: Flow) -> dict[str, int]:
 class Walkthroughs:
     """The bundled flows, run for the conversation; one instance per process."""
 
-    def __init__(self, flows: dict[str, Flow], faq: FaqCatalog) -> None:
+    def __init__(self, flows: dict[str, Flow], faq: EntrySource) -> None:
         self.flows = flows
         self._faq = faq
         self._ahead = {flow.id: longest_remaining(flow) for flow in flows.values()}

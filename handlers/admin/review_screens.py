@@ -1,0 +1,24 @@
+"""/nonrepondues: the review queue of unanswered questions, grouped by similarity."""
+
+from __future__ import annotations
+
+from handlers.admin.drafts import AdminDraft
+from handlers.callbacks import CallbackData
+from handlers.commands import Command
+from handlers.context import Context
+from handlers.events import Reply, Response
+
+
+class ReviewScreens:
+    commands = frozenset({Command.UNANSWERED})
+    buttons: tuple[type[CallbackData], ...] = ()
+    purposes: frozenset[str] = frozenset()
+
+    async def command(self, ctx: Context, command: Command, argument: str) -> Response:
+        return Response.of(Reply("…"))
+
+    async def press(self, ctx: Context, data: CallbackData) -> Response:
+        raise TypeError(data)
+
+    async def on_text(self, ctx: Context, draft: AdminDraft, text: str) -> Response:
+        raise TypeError(draft)

@@ -1,0 +1,24 @@
+"""/benevoles: grant, limit and revoke the volunteer role."""
+
+from __future__ import annotations
+
+from handlers.admin.drafts import AdminDraft
+from handlers.callbacks import CallbackData
+from handlers.commands import Command
+from handlers.context import Context
+from handlers.events import Reply, Response
+
+
+class VolunteerScreens:
+    commands = frozenset({Command.VOLUNTEERS})
+    buttons: tuple[type[CallbackData], ...] = ()
+    purposes: frozenset[str] = frozenset()
+
+    async def command(self, ctx: Context, command: Command, argument: str) -> Response:
+        return Response.of(Reply("…"))
+
+    async def press(self, ctx: Context, data: CallbackData) -> Response:
+        raise TypeError(data)
+
+    async def on_text(self, ctx: Context, draft: AdminDraft, text: str) -> Response:
+        raise TypeError(draft)
