@@ -168,6 +168,9 @@ class UpdateDispatcher:
             log.warning("reply_refused", update_id=event.update_id, reason=exc.description)
         if self._menus is not None and event.private:  # role menus live in private chats
             await self._menus.seen(event.user_id)
+        if self._menus is not None:
+            for user_id in response.roles_changed:
+                await self._menus.changed(user_id)
 
     async def _apologise(self, update: InboundUpdate) -> None:
         event = update.event

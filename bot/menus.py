@@ -1,5 +1,6 @@
 """The command menus (``setMyCommands``): everyone's in each language, and a fuller one in the
-chat of each user who holds a role, taken back when they no longer hold it."""
+chat of each user who holds a role (volunteer or administrator), changed when their role
+changes and taken back when they lose it."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ class CommandMenus:
         self._catalogs = catalogs
         self._roles = roles
         self._sessions = sessions
-        # Role holders whose chat has no menu yet: Telegram refuses a chat's menu until its
-        # user has written to the bot, so those are set when they first write.
+        # Role holders whose chat lacks their role's menu: Telegram refuses a chat's menu
+        # until its user has written to the bot, so those are set when they next write.
         self._pending: set[int] = set(roles.admin_ids)
 
     async def register(self) -> None:
@@ -36,26 +37,47 @@ class CommandMenus:
         chats of those who lost their role get everyone's back."""
         await self._set(Role.USER, None)
         async with self._sessions() as session:
-            given = await ChatMenus(session).chat_ids()
+            given = await ChatMenus(session).given()
+            holders = self._roles.admin_ids | await self._roles.volunteer_ids(session)
+            current = {
+                chat_id: await self._roles.role_of(session, chat_id)
+                for chat_id in set(given) | holders
+            }
         for chat_id in sorted(given):
-            if self._roles.of(chat_id) is Role.USER:
+            if current[chat_id] is Role.USER:
                 await self._take_back(chat_id)
+        self._pending |= {
+            user_id for user_id in holders if given.get(user_id) != current[user_id].value
+        }
         for user_id in sorted(self._pending):
             await self.seen(user_id)
 
     async def seen(self, user_id: int) -> None:
         """A user wrote to the bot: give them their role's menu if they still lack it."""
-        if user_id not in self._pending:
+        if user_id in self._pending:
+            await self.changed(user_id)
+
+    async def changed(self, user_id: int) -> None:
+        """The user's role may have changed: their chat's menu follows it."""
+        async with self._sessions() as session:
+            role = await self._roles.role_of(session, user_id)
+            given = (await ChatMenus(session).given()).get(user_id)
+        if role is Role.USER:
+            self._pending.discard(user_id)
+            if given is not None:
+                await self._take_back(user_id)
             return
         try:
-            await self._set(self._roles.of(user_id), user_id)
+            await self._set(role, user_id)
         except BotApiError as exc:
             log.info("role_menu_deferred", user_id=user_id, reason=exc.description)
+            self._pending.add(user_id)
             return
         async with self._sessions() as session:
-            await ChatMenus(session).record(user_id)
+            await ChatMenus(session).record(user_id, role.value)
             await session.commit()
         self._pending.discard(user_id)
+        log.info("role_menu_set", user_id=user_id, role=role.name.lower())
 
     async def _take_back(self, chat_id: int) -> None:
         try:

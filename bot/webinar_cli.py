@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from faq.db import utcnow
+from handlers.audit import Action, Actor, Audit, webinar_state
 from scheduler.regions import Regions
 from scheduler.webinars import (
     MAX_DURATION,
@@ -120,6 +121,12 @@ async def webinar_command(
                 created = await webinars.create(
                     details_from(args, regions, zone), author_id=None, author_lang=None
                 )
+                await Audit(session).record(
+                    Actor.command_line("webinar add"),
+                    Action.WEBINAR_PUBLISH,
+                    created.id,
+                    after=webinar_state(created),
+                )
                 await session.commit()
                 print(f"webinar {created.id} created: {_line(fields_of(created, zone))}")
             case "list":
@@ -127,10 +134,18 @@ async def webinar_command(
                     fields = fields_of(webinar, zone)
                     print(json.dumps(fields, ensure_ascii=False) if args.json else _line(fields))
             case "cancel":
+                before = await webinars.get(args.id)
                 cancelled = await webinars.cancel(args.id)
-                await session.commit()
-                if cancelled is None:
+                if cancelled is None or before is None:
                     raise WebinarUsageError(f"no upcoming webinar {args.id}")
+                await Audit(session).record(
+                    Actor.command_line("webinar cancel"),
+                    Action.WEBINAR_CANCEL,
+                    args.id,
+                    before=webinar_state(before),
+                    after=webinar_state(cancelled),
+                )
+                await session.commit()
                 print(f"webinar {args.id} cancelled; subscribers already told will be told")
     return 0
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
 from handlers.models import AuditRow
+from scheduler.webinars import Webinar
 
 
 class Action(StrEnum):
@@ -75,6 +76,21 @@ class AuditRecord:
         }
 
 
+def webinar_state(webinar: Webinar) -> dict[str, Any]:
+    """A webinar as the audit log keeps it, before or after a change."""
+    return {
+        "title": webinar.title,
+        "description": webinar.description,
+        "link": webinar.link,
+        "starts_at": webinar.starts_at.isoformat(),
+        "duration_minutes": webinar.duration_minutes,
+        "regions": list(webinar.regions),
+        "announce_at": webinar.announce_at.isoformat(),
+        "status": webinar.status,
+        "revision": webinar.revision,
+    }
+
+
 def _record(row: AuditRow) -> AuditRecord:
     return AuditRecord(
         row.id, row.at, row.actor_id, row.actor, row.action, row.subject, row.before, row.after
@@ -132,6 +148,11 @@ class Audit:
         if since is not None:
             query = query.where(AuditRow.at >= since)
         return [_record(r) for r in await self._session.scalars(query)]
+
+    async def count_by(self, actor_id: int) -> int:
+        """How many records name ``actor_id`` as the one who acted."""
+        count = select(func.count()).select_from(AuditRow).where(AuditRow.actor_id == actor_id)
+        return await self._session.scalar(count) or 0
 
     async def actors(self) -> list[int]:
         """The Telegram users who have records, for the filter by person."""

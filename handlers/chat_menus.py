@@ -16,14 +16,17 @@ class ChatMenus:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def chat_ids(self) -> set[int]:
-        return set(await self._session.scalars(select(ChatMenuRow.chat_id)))
+    async def given(self) -> dict[int, int]:
+        """The chats given a role's menu, with that role's value."""
+        rows = await self._session.execute(select(ChatMenuRow.chat_id, ChatMenuRow.role))
+        return {chat_id: role for chat_id, role in rows.all()}
 
-    async def record(self, chat_id: int) -> None:
+    async def record(self, chat_id: int, role: int) -> None:
         row = await self._session.get(ChatMenuRow, chat_id)
         if row is None:
-            self._session.add(ChatMenuRow(chat_id=chat_id, set_at=utcnow()))
+            self._session.add(ChatMenuRow(chat_id=chat_id, role=role, set_at=utcnow()))
         else:
+            row.role = role
             row.set_at = utcnow()
 
     async def forget(self, chat_id: int) -> None:

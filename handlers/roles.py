@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.models import VolunteerRow
@@ -63,9 +64,11 @@ class Roles:
         volunteer = await session.get(VolunteerRow, user_id)
         return Role.USER if volunteer is None else Role.VOLUNTEER
 
+    async def volunteer_ids(self, session: AsyncSession) -> set[int]:
+        return set(await session.scalars(select(VolunteerRow.user_id)))
+
     async def publisher(self, session: AsyncSession, user_id: int) -> Publisher | None:
         """What the user may publish; None when they may not publish at all."""
-        # Until administrators grant roles from the chat, they publish everywhere.
         if user_id in self.admin_ids:
             return Publisher(user_id, Role.ADMIN, None)
         volunteer = await session.get(VolunteerRow, user_id)

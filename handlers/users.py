@@ -10,9 +10,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from faq.db import utcnow
+from handlers.admin.drafts import AdminDrafts
+from handlers.audit import Audit
 from handlers.flows.state import FlowStates
 from handlers.i18n import Lang
-from handlers.models import ChatMenuRow, UserRow
+from handlers.models import ChatMenuRow, KnownUsernameRow, UserRow, VolunteerRow
+from handlers.usernames import UsernameBook
 from handlers.webinars.drafts import Drafts
 from scheduler.webinars import Subscriptions, Webinars
 
@@ -90,6 +93,20 @@ class Users:
             "webinar_subscriptions": await Subscriptions(self._session).export(user_id),
             "webinar_draft": await Drafts(self._session).export(user_id),
             "webinars_published": await Webinars(self._session).authored(user_id),
+            "username_seen": await UsernameBook.export(self._session, user_id),
+            "volunteer_role": await self._volunteer(user_id),
+            "staff_draft": await AdminDrafts(self._session).export(user_id),
+            "staff_actions_in_audit_log": await Audit(self._session).count_by(user_id),
+        }
+
+    async def _volunteer(self, user_id: int) -> dict[str, Any] | None:
+        row = await self._session.get(VolunteerRow, user_id)
+        if row is None:
+            return None
+        return {
+            "regions": row.regions,
+            "granted_by": row.granted_by,
+            "granted_at": row.granted_at.isoformat(),
         }
 
     async def forget(self, user_id: int) -> bool:
@@ -99,5 +116,9 @@ class Users:
         flow = await FlowStates(self._session).delete(user_id)
         subscriptions = await Subscriptions(self._session).unsubscribe(user_id)
         draft = await Drafts(self._session).delete(user_id)
+        draft = await AdminDrafts(self._session).delete(user_id) or draft
+        await self._session.execute(
+            delete(KnownUsernameRow).where(KnownUsernameRow.user_id == user_id)
+        )
         published = await Webinars(self._session).forget_author(user_id)
         return bool(result.rowcount) or flow or bool(subscriptions) or draft or bool(published)

@@ -22,7 +22,7 @@ from handlers.i18n import Catalogs
 from scheduler.models import BLOCKED, PENDING, SENT, DeliveryRow, SubscriptionRow
 from scheduler.webinars import Details, Subscriptions, Webinars
 from tests.botapi import FakeBotApi, SentMessage
-from tests.live import running
+from tests.live import mesbot_cli, on_telegram, running
 
 VOLUNTEER = 7001
 FIRST_SUBSCRIBER = 100_001
@@ -243,16 +243,7 @@ async def test_publish_from_the_chat_then_cancel(
     api: FakeBotApi, settings: Settings, framework: str
 ) -> None:
     subscriber, other = FIRST_SUBSCRIBER, FIRST_SUBSCRIBER + 1
-    bot = settings.model_copy(
-        update={
-            "token": SecretStr(api.token),
-            "api_base": api.api_base,
-            "framework": framework,
-            "admin_ids": [VOLUNTEER],
-            "scheduler_tick": 0.3,
-            "flood_limit": 100,  # tests type faster than people
-        }
-    )
+    bot = on_telegram(settings, api, framework, admin_ids=[VOLUNTEER], scheduler_tick=0.3)
     async with running(bot, api):
         api.user_says(subscriber, "/webinaires 69003")
         (subscribed,) = await api.next_messages(subscriber)
@@ -304,26 +295,6 @@ async def test_publish_from_the_chat_then_cancel(
         assert "Les premiers pas" in cancelled.text
     assert "Quand commence-t-il" in refused.text  # the same step, asked again
     assert api.delivered_counts()[other] == 1  # only the subscription's confirmation
-
-
-async def mesbot_cli(settings: Settings, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
-    env |= {
-        "PYTHONPATH": str(Path(__file__).parent.parent),
-        "MESBOT_DATABASE_URL": settings.database_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await process.communicate()
-    assert process.returncode == 0, stderr.decode()
-    return stdout.decode()
 
 
 async def test_a_webinar_added_by_a_script_is_announced_and_its_cancellation_told(

@@ -76,7 +76,10 @@ async def test_role_and_personal_data_commands_answer_only_in_private(
     response = await Chat(admin_app, user_id=ADMIN, group=GROUP).say(command)
     text = only(response)
     assert "privé" in text
-    assert all(reply.document is None and not reply.buttons for reply in response.replies)
+    assert all(
+        reply.document is None and reply.photo is None and not reply.buttons
+        for reply in response.replies
+    )
     assert "Questions" not in text
 
 

@@ -49,6 +49,14 @@ class AdminDrafts:
         )
         return bool(result.rowcount)
 
+    async def discard(self, user_id: int, purpose: str) -> None:
+        """Delete the user's draft if it is one of ``purpose`` (another screen's stays)."""
+        await self._session.execute(
+            delete(AdminDraftRow).where(
+                AdminDraftRow.user_id == user_id, AdminDraftRow.purpose == purpose
+            )
+        )
+
     async def purge(self, expiry: dt.timedelta) -> int:
         result = await self._session.execute(
             delete(AdminDraftRow).where(AdminDraftRow.updated_at < utcnow() - expiry)

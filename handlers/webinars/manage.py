@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from faq.telegram_html import escape
+from handlers.audit import Action, Actor, Audit, webinar_state
 from handlers.callbacks import ManageWebinar
 from handlers.context import Context
 from handlers.events import Button, Reply, Response
@@ -97,6 +98,13 @@ class MyWebinars:
         cancelled = await Webinars(ctx.session).cancel(webinar.id)
         if cancelled is None:
             return Response(notice=_("This webinar is cancelled or over."))
+        await Audit(ctx.session).record(
+            Actor.user(ctx.event.user_id),
+            Action.WEBINAR_CANCEL,
+            webinar.id,
+            before=webinar_state(webinar),
+            after=webinar_state(cancelled),
+        )
         text = _(
             "“{title}” is cancelled. Subscribers already told of it will get a cancellation "
             "notice within a few seconds; you will see the progress here."

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from faq.telegram_html import escape
+from handlers.audit import Action, Actor, Audit, webinar_state
 from handlers.callbacks import DraftButton
 from handlers.context import Context
 from handlers.events import Reply, Response
@@ -370,6 +371,12 @@ class WebinarWizard:
             created = await webinars.create(
                 details, author_id=ctx.event.user_id, author_lang=ctx.texts.lang, now=now
             )
+            await Audit(ctx.session).record(
+                Actor.user(ctx.event.user_id),
+                Action.WEBINAR_PUBLISH,
+                created.id,
+                after=webinar_state(created),
+            )
             at_once = details.announce_at is None or details.announce_at <= now
             return Response.of(Reply(self._published(ctx.texts, created, at_once), edit=True))
         updated = await webinars.update(current.id, details)
@@ -377,6 +384,13 @@ class WebinarWizard:
             return Response.of(Reply(_("This webinar is cancelled or over: nothing was changed.")))
         if updated.revision == current.revision:
             return Response.of(Reply(_("Nothing changed: the webinar stays as it was."), edit=True))
+        await Audit(ctx.session).record(
+            Actor.user(ctx.event.user_id),
+            Action.WEBINAR_EDIT,
+            updated.id,
+            before=webinar_state(current),
+            after=webinar_state(updated),
+        )
         if current.announce_at <= now:
             text = _(
                 "✅ Changes saved to “{title}”. Subscribers already told will get the change "
