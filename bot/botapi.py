@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.events import Document, Keyboard
+from handlers.events import Document, Keyboard, Photo
 
 
 class BotApiError(Exception):
@@ -85,6 +85,8 @@ class BotApi(Protocol):
         ...
 
     async def send_document(self, chat_id: int, document: Document, keyboard: Keyboard) -> int: ...
+
+    async def send_photo(self, chat_id: int, photo: Photo, keyboard: Keyboard) -> int: ...
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

@@ -70,6 +70,11 @@ class ConsoleChat:
                 document = reply.document
                 self._print(f"📎 {document.filename} — {to_plain(document.caption)}")
                 self._print(document.content.decode("utf-8", "replace"))
+            if reply.photo is not None:  # an image: its caption, and that it was sent
+                photo = reply.photo
+                self._print(to_plain(photo.caption))
+                kilobytes = max(1, round(len(photo.content) / 1024))
+                self._print(f"🖼 {photo.filename}: an image of {kilobytes} KB was sent")
             if reply.text:
                 self._print(to_plain(reply.text))
             for row in reply.buttons:

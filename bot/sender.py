@@ -143,6 +143,10 @@ class Sender:
                 chat_id, lambda: self._api.send_document(chat_id, document, reply.buttons)
             )
             return
+        if reply.photo is not None:
+            photo = reply.photo
+            await self._call(chat_id, lambda: self._api.send_photo(chat_id, photo, reply.buttons))
+            return
         chunks = split_message(reply.text)
         editable = reply.edit and message_id is not None and len(chunks) == 1
         if editable and await self._edit(chat_id, message_id, chunks[0], reply.buttons):

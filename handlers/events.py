@@ -60,6 +60,16 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """An image shown in the chat (PNG or JPEG); its caption is Telegram HTML, 1024 visible
+    characters at most."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send, in Telegram HTML.
 
@@ -71,6 +81,7 @@ class Reply:
     buttons: Keyboard = ()
     edit: bool = False
     document: Document | None = None
+    photo: Photo | None = None
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ import math
 import random
 import re
 import socket
+import struct
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +38,9 @@ from aiohttp import web
 # Telegram's limits (docs/telegram.md).
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # a photo uploaded by multipart/form-data
+MAX_PHOTO_SIDES = 10_000  # width + height
+MAX_PHOTO_RATIO = 20
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_BUTTONS = 100
 MAX_BUTTONS_PER_ROW = 8
@@ -143,8 +147,8 @@ class SentMessage:
 
     chat_id: int
     message_id: int
-    kind: str  # "message" or "document"
-    text: str  # as the bot sent it, markup included; a document's caption ("" if none)
+    kind: str  # "message", "document" or "photo"
+    text: str  # as the bot sent it, markup included; a document's or photo's caption ("" if none)
     parse_mode: str | None
     reply_markup: dict[str, Any] | None
     document: str | None = None  # the uploaded file's name
@@ -153,6 +157,8 @@ class SentMessage:
     date: int = 0
     edit_date: int | None = None
     paid: bool = False  # sent with allow_paid_broadcast
+    photo: bytes | None = field(default=None, repr=False)  # the uploaded image
+    photo_size: tuple[int, int] | None = None  # its width and height
 
 
 @dataclass(frozen=True)
@@ -768,6 +774,7 @@ class FakeBotApi:
                 "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
                 "sendDocument": self._send_document,
+                "sendPhoto": self._send_photo,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "answerCallbackQuery": self._answer_callback_query,
@@ -853,6 +860,39 @@ class FakeBotApi:
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": utf16_length(command)}
             ]
+        return self._add_update("message", message, user_id)
+
+    def user_forwards(
+        self,
+        user_id: int,
+        text: str,
+        author_id: int | None,
+        author_name: str = "Bénévole",
+        language_code: str | None = "fr",
+    ) -> int:
+        """A user forwards to the bot a message written by ``author_id``, or by someone who
+        hides their account in forwards (``author_id`` None: Telegram gives only a name)."""
+        user = self._remember(user_id, "Test", language_code, None)
+        if author_id is None:
+            origin: dict[str, Any] = {
+                "type": "hidden_user",
+                "date": int(self.now()) - 60,
+                "sender_user_name": author_name,
+            }
+        else:
+            origin = {
+                "type": "user",
+                "date": int(self.now()) - 60,
+                "sender_user": {"id": author_id, "is_bot": False, "first_name": author_name},
+            }
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(user_id),
+            "from": self._user_json(user),
+            "chat": self._chat_json(user_id),
+            "date": int(self.now()),
+            "text": text,
+            "forward_origin": origin,
+        }
         return self._add_update("message", message, user_id)
 
     def user_presses(
@@ -1062,9 +1102,10 @@ class FakeBotApi:
         return sorted(found, key=lambda message: message.message_id)
 
     def delivered_counts(self) -> Counter[int]:
-        """Chat id -> how many messages the bot sent there: the sendMessage and sendDocument
-        calls that took effect, including those whose answer was lost (a dropped connection, a
-        client gone), as the user got them. For duplicate and loss checks of a broadcast."""
+        """Chat id -> how many messages the bot sent there: the sendMessage, sendDocument and
+        sendPhoto calls that took effect, including those whose answer was lost (a dropped
+        connection, a client gone), as the user got them. For duplicate and loss checks of a
+        broadcast."""
         return Counter({chat_id: len(sent) for chat_id, sent in self._sent_by_chat.items()})
 
     @property
@@ -1427,6 +1468,27 @@ class FakeBotApi:
             raise bad_request("there is no document in the request")
         if isinstance(document, UploadedFile) and not document.content:
             raise bad_request("file must be non-empty")
+        if isinstance(document, UploadedFile):
+            filename = document.filename
+        else:
+            filename = document.rsplit("/", 1)[-1]  # a file_id or URL
+        return self._send_captioned(params, chat_id, "document", document=filename)
+
+    async def _send_photo(self, params: Params) -> dict[str, Any]:
+        chat_id = params.chat_id()
+        photo = params.file("photo")
+        if photo is None or photo == "":
+            raise bad_request("there is no photo in the request")
+        if not isinstance(photo, UploadedFile):
+            # A file_id or URL: this server keeps no files and fetches nothing.
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        size = check_photo(photo.content)
+        return self._send_captioned(params, chat_id, "photo", photo=photo.content, photo_size=size)
+
+    def _send_captioned(
+        self, params: Params, chat_id: int, kind: str, **attachment: Any
+    ) -> dict[str, Any]:
+        """A document or photo whose file was checked: its caption, markup and chat next."""
         caption = params.text("caption") or ""
         parse_mode = params.text("parse_mode")
         visible, entities = parse_formatted(caption, parse_mode, self.strict_html)
@@ -1436,22 +1498,18 @@ class FakeBotApi:
         check_reply_markup(markup)
         paid = params.flag("allow_paid_broadcast")
         self._check_can_send(chat_id, paid)
-        if isinstance(document, UploadedFile):
-            filename = document.filename
-        else:
-            filename = document.rsplit("/", 1)[-1]  # a file_id or URL
         message = SentMessage(
             chat_id=chat_id,
             message_id=self._next_message_id(chat_id),
-            kind="document",
+            kind=kind,
             text=caption,
             parse_mode=parse_mode,
             reply_markup=normalized_markup(markup),
-            document=filename,
             visible_text=visible,
             entities=tuple(entities),
             date=int(self.now()),
             paid=paid,
+            **attachment,
         )
         return self._store_sent(message)
 
@@ -1663,6 +1721,18 @@ class FakeBotApi:
                 "file_unique_id": f"AgAD{message.chat_id}_{message.message_id}",
                 "file_name": message.document,
             }
+        if message.kind == "photo" and message.photo_size is not None:
+            text_field, entities_field = "caption", "caption_entities"
+            width, height = message.photo_size
+            payload["photo"] = [
+                {
+                    "file_id": f"AgACAgQAAx{message.chat_id}_{message.message_id}",
+                    "file_unique_id": f"AQAD{message.chat_id}_{message.message_id}",
+                    "width": width,
+                    "height": height,
+                    "file_size": len(message.photo or b""),
+                }
+            ]
         if message.visible_text:
             payload[text_field] = message.visible_text
         if message.entities:
@@ -1679,6 +1749,48 @@ class FakeBotApi:
     async def _changed_or_timeout(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._changed.wait(), seconds)
+
+
+def check_photo(content: bytes) -> tuple[int, int]:
+    """The width and height of an uploaded photo, or Telegram's refusal.
+
+    Telegram takes other image formats too; PNG and JPEG alone are read here (the stricter
+    choice). Over 10 MB, Telegram answers with its internal error name, as it does for sizes.
+    """
+    if not content:
+        raise bad_request("file must be non-empty")
+    if len(content) > MAX_PHOTO_BYTES:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    size = image_size(content)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = size
+    if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(size):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return size
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# JPEG start-of-frame markers (they carry the size); C4, C8 and CC are other segments.
+JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """A PNG's or JPEG's width and height from its header; None for anything else."""
+    if content.startswith(PNG_SIGNATURE) and content[12:16] == b"IHDR" and len(content) >= 24:
+        width, height = struct.unpack(">II", content[16:24])
+        return (width, height) if width and height else None
+    if not content.startswith(b"\xff\xd8"):
+        return None
+    position = 2
+    while position + 9 <= len(content) and content[position] == 0xFF:
+        marker = content[position + 1]
+        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        if marker in JPEG_FRAMES:
+            height, width = struct.unpack(">HH", content[position + 5 : position + 9])
+            return (width, height) if width and height else None
+        position += 2 + length
+    return None
 
 
 def _client_waiting(request: web.Request) -> bool:

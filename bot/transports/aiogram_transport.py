@@ -50,7 +50,7 @@ from bot.transports.base import (
     started,
     to_inbound,
 )
-from handlers.events import Document, Keyboard
+from handlers.events import Document, Keyboard, Photo
 
 T = TypeVar("T")
 
@@ -144,6 +144,17 @@ class AiogramBotApi:
                 chat_id,
                 BufferedInputFile(document.content, filename=document.filename),
                 caption=document.caption or None,
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return message.message_id
+
+    async def send_photo(self, chat_id: int, photo: Photo, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_photo(
+                chat_id,
+                BufferedInputFile(photo.content, filename=photo.filename),
+                caption=photo.caption or None,
                 reply_markup=_markup(keyboard),
             )
         )

@@ -36,6 +36,8 @@ class TelegramUser(Protocol):
     def id(self) -> int: ...
     @property
     def language_code(self) -> str | None: ...
+    @property
+    def username(self) -> str | None: ...
 
 
 class TelegramChat(Protocol):
@@ -61,6 +63,8 @@ class TelegramTextMessage(TelegramMessage, Protocol):
     def caption(self) -> str | None: ...
     @property
     def reply_to_message(self) -> TelegramTextMessage | None: ...
+    @property
+    def forward_origin(self) -> Any: ...  # a union of origin kinds; read by attribute
 
 
 class TelegramQuery(Protocol):
@@ -106,6 +110,7 @@ def to_inbound(update: TelegramUpdate, bot: BotIdentity) -> InboundUpdate | None
                 query.message.chat.id,
                 query.from_user.language_code,
                 callback=query.data or "",
+                username=query.from_user.username,
                 message_id=query.message.message_id,
                 update_id=update.update_id,
                 private=query.message.chat.type == PRIVATE,
@@ -126,6 +131,8 @@ def to_inbound(update: TelegramUpdate, bot: BotIdentity) -> InboundUpdate | None
     )
     if text is None:
         return None
+    origin = message.forward_origin
+    sender = getattr(origin, "sender_user", None) if origin is not None else None
     return InboundUpdate(
         Incoming(
             message.from_user.id,
@@ -134,6 +141,9 @@ def to_inbound(update: TelegramUpdate, bot: BotIdentity) -> InboundUpdate | None
             text=text,
             update_id=update.update_id,
             private=private,
+            username=message.from_user.username,
+            forwarded_from=sender.id if sender is not None else None,
+            forward_hidden=origin is not None and sender is None,
         )
     )
 

@@ -40,7 +40,7 @@ from bot.transports.base import (
     to_inbound,
 )
 from bot.transports.ptb_request import AiohttpRequest
-from handlers.events import Document, Keyboard
+from handlers.events import Document, Keyboard, Photo
 
 T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -118,6 +118,18 @@ class PtbBotApi:
                 chat_id,
                 InputFile(document.content, filename=document.filename),
                 caption=document.caption or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard),
+            )
+        )
+        return message.message_id
+
+    async def send_photo(self, chat_id: int, photo: Photo, keyboard: Keyboard) -> int:
+        message = await _translated(
+            self._bot.send_photo(
+                chat_id,
+                InputFile(photo.content, filename=photo.filename),
+                caption=photo.caption or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard),
             )
