@@ -272,3 +272,214 @@ class ManageWebinar(CallbackData, prefix="m"):
         _check_webinar(self.webinar_id)
         if self.action not in MANAGE_ACTIONS:
             raise ValueError("unknown webinar action")
+
+
+# --- staff: volunteers (/benevoles) and the audit log (/audit) ---
+
+VOLUNTEER_ACTIONS = {
+    "l": "the list",
+    "a": "grant the role to someone new",
+    "o": "open a volunteer",
+    "r": "toggle a region of the role being granted (``value``: a region code, or ALL)",
+    "k": "grant, or save the regions",
+    "e": "change a volunteer's regions",
+    "x": "ask to revoke",
+    "y": "revoke, confirmed",
+}
+ALL_REGIONS = "all"
+
+
+def _check_user(text: str) -> None:
+    """User ids pass as text: Telegram's reach 52 bits, past a callback number's 32."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 16):
+        raise ValueError("a user id is a positive number")
+
+
+@dataclass(frozen=True)
+class VolunteerButton(CallbackData, prefix="b"):
+    """An administrator's action on the volunteer role; ``user`` is the volunteer's id ("0"
+    for none)."""
+
+    action: str
+    user: str = "0"
+    value: str = NO_VALUE
+
+    def __post_init__(self) -> None:
+        if self.action not in VOLUNTEER_ACTIONS:
+            raise ValueError("unknown volunteer action")
+        _check_user(self.user)
+
+
+AUDIT_EVERYONE = "0"
+AUDIT_PEOPLE = "p"  # the list of people to filter by
+
+
+@dataclass(frozen=True)
+class AuditPage(CallbackData, prefix="a"):
+    """A page of the audit log from the newest: everyone's actions (``actor`` "0"), one
+    person's (their id), or the list of people to filter by ("p")."""
+
+    offset: int
+    actor: str = AUDIT_EVERYONE
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.offset <= 1_000_000:
+            raise ValueError("an audit page starts at 0 to a million")
+        if self.actor != AUDIT_PEOPLE:
+            _check_user(self.actor)
+
+
+# --- staff: the review queue (/nonrepondues) ---
+
+REVIEW_ACTIONS = {
+    "l": "the list, at page ``number``",
+    "o": "open the group of question ``number``",
+    "s": "search for another entry to add the group to",
+    "n": "make a new entry of the group",
+    "d": "dismiss the group",
+}
+REVIEW_LIST = "l"
+NO_STAMP = "-"
+MAX_REVIEW_PAGE = 10_000
+_STAMP = re.compile(r"[0-9a-f]{6}")
+_ENTRY_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+
+
+def _check_group(anchor: int, stamp: str) -> None:
+    _check_question(anchor)
+    if _STAMP.fullmatch(stamp) is None:
+        raise ValueError("a group's stamp is six hex digits")
+
+
+@dataclass(frozen=True)
+class ReviewButton(CallbackData, prefix="k"):
+    """An administrator's action in the review queue. ``number`` is the list's page for "l",
+    otherwise the group's anchor (its oldest question); ``stamp`` says which questions the group
+    held when shown (`faq.review_queue.ReviewGroup.stamp`), so that a press on a group that
+    changed meanwhile acts on nothing unseen."""
+
+    action: str
+    number: int
+    stamp: str = NO_STAMP
+
+    def __post_init__(self) -> None:
+        if self.action not in REVIEW_ACTIONS:
+            raise ValueError("unknown review action")
+        if self.action == REVIEW_LIST:
+            if not 0 <= self.number <= MAX_REVIEW_PAGE or self.stamp != NO_STAMP:
+                raise ValueError("a page of the review queue is a number, without a stamp")
+        else:
+            _check_group(self.number, self.stamp)
+
+
+@dataclass(frozen=True)
+class ReviewAlternate(CallbackData, prefix="j"):
+    """Add the group's phrasing as an alternate of ``entry_id`` (ids reach 40 characters: the
+    packed form stays within 62 bytes)."""
+
+    anchor: int
+    stamp: str
+    entry_id: str
+
+    def __post_init__(self) -> None:
+        _check_group(self.anchor, self.stamp)
+        if _ENTRY_ID.fullmatch(self.entry_id) is None or len(self.entry_id) > 40:
+            raise ValueError("not an entry id")
+
+
+# --- staff: the FAQ editor (/faq) ---
+
+FAQ_ENTRY_ACTIONS = {
+    "c": "the entry's card",
+    "p": "its preview as users get it, in ``value`` (fr or en)",
+    "e": "edit it",
+    "h": "its history, at page ``value``",
+    "r": "restore revision ``version``",
+    "x": "hide it",
+    "s": "show it again",
+    "d": "mark it reviewed today",
+}
+# The entry's parts the wizard changes: language and part ("fq": the French question, "ea":
+# the English answer, "fl"/"el" alternates, "fk"/"ek" keywords), or the sources ("s").
+FAQ_FIELDS = ("fq", "fa", "fl", "fk", "eq", "ea", "el", "ek", "s")
+MAX_HISTORY_PAGE = 9999  # four digits: the packed form stays within 62 bytes
+_PAGE = re.compile(r"[0-9]{1,4}")
+
+
+@dataclass(frozen=True)
+class FaqEntryButton(CallbackData, prefix="f"):
+    """An administrator's action on one FAQ entry. ``version`` is the entry's version the
+    message showed, so that a change made meanwhile makes the press stale; for "r", the
+    revision to restore."""
+
+    entry_id: str
+    version: int
+    action: str
+    value: str = NO_VALUE
+
+    def __post_init__(self) -> None:
+        if _ENTRY_ID.fullmatch(self.entry_id) is None or len(self.entry_id) > 40:
+            raise ValueError("not an entry id")
+        if self.action not in FAQ_ENTRY_ACTIONS:
+            raise ValueError("unknown FAQ entry action")
+        lowest = 1 if self.action == "r" else 0  # a revision to restore exists
+        if not lowest <= self.version <= MAX_INT:
+            raise ValueError("a version is a positive number")
+        if self.action == "p":
+            valid = self.value in ("fr", "en")
+        elif self.action == "h":
+            valid = _PAGE.fullmatch(self.value) is not None
+        else:
+            valid = self.value == NO_VALUE
+        if not valid:
+            raise ValueError("wrong value for this FAQ entry action")
+
+
+# Actions that need no draft, then the wizard's, which name the draft they were shown with.
+FAQ_SCREEN_ACTIONS = {
+    "o": "the topics",
+    "t": "the entries of theme ``value``",
+    "s": "search",
+    "n": "a new entry",
+    "c": "continue where the draft stands",
+    "f": "type field ``value``",
+    "g": "the new entry's theme is ``value``",
+    "k": "keep the field as it is",
+    "m": "the list of fields",
+    "v": "the preview, in ``value`` (fr or en)",
+    "y": "save",
+    "x": "cancel",
+}
+FAQ_DRAFTLESS = frozenset("otsn")
+_NONCE = re.compile(r"[0-9a-f]{8}")
+_THEME = re.compile(r"[a-z]{1,16}")
+
+
+@dataclass(frozen=True)
+class FaqScreenButton(CallbackData, prefix="i"):
+    """An administrator's step through the FAQ editor: browsing, or the edit wizard, whose
+    buttons carry the nonce of the draft they were shown with (``draft``), so that a press on
+    an older message is recognised."""
+
+    action: str
+    value: str = NO_VALUE
+    draft: str = NO_VALUE
+
+    def __post_init__(self) -> None:
+        if self.action not in FAQ_SCREEN_ACTIONS:
+            raise ValueError("unknown FAQ screen action")
+        if self.action in FAQ_DRAFTLESS:
+            if self.draft != NO_VALUE:
+                raise ValueError("this FAQ screen action has no draft")
+        elif _NONCE.fullmatch(self.draft) is None:
+            raise ValueError("a draft nonce is eight hex digits")
+        if self.action in ("t", "g"):
+            valid = _THEME.fullmatch(self.value) is not None
+        elif self.action == "f":
+            valid = self.value in FAQ_FIELDS
+        elif self.action == "v":
+            valid = self.value in ("fr", "en")
+        else:
+            valid = self.value == NO_VALUE
+        if not valid:
+            raise ValueError("wrong value for this FAQ screen action")
