@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/faq_bench.py
 	$(BIN)/python bench/e2e_bench.py
 	$(BIN)/python bench/broadcast_bench.py
+	$(BIN)/python bench/review_bench.py
 
 lint: install
 	$(BIN)/ruff check .

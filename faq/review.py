@@ -14,6 +14,7 @@ from faq.db import utcnow
 from faq.matcher import MatchResult
 from faq.models import QuestionRow
 from faq.redact import redact
+from faq.usage import OUTCOMES, Metric, Usage
 
 MAX_STORED_CHARS = 1000
 
@@ -31,7 +32,8 @@ class QuestionLog:
         self._session = session
 
     async def record(self, lang: str, text: str, result: MatchResult) -> StoredQuestion:
-        """Store the redacted question; unanswered ones are flagged for review."""
+        """Store the redacted question; unanswered ones are flagged for review. Its outcome is
+        also counted, anonymously, in the day's usage (`faq.usage`), which outlives it."""
         created_at = utcnow()
         row = {
             "lang": lang,
@@ -45,15 +47,18 @@ class QuestionLog:
         # A Core statement, on the session's connection: the ORM's execute adds nothing to it.
         connection = await self._session.connection()
         question_id = int((await connection.execute(_insert(), row)).scalar_one())
+        outcome = Metric(result.outcome) if result.outcome in OUTCOMES else None
+        if outcome is not None:
+            await Usage(self._session).count(outcome, result.entry_id, created_at.date())
         return StoredQuestion(question_id, created_at)
 
     async def get(self, question_id: int) -> QuestionRow | None:
         """The question, unless it is gone (past retention, or erased)."""
         return await self._session.get(QuestionRow, question_id)
 
-    @staticmethod
-    def vote(row: QuestionRow, vote: int) -> bool:
+    async def vote(self, row: QuestionRow, vote: int) -> bool:
         """Record a 👍 (+1) or 👎 (-1) on the answer the question got; a 👎 sends it to review.
+        The vote is also counted in the day's usage, with the entry.
 
         False when the question got no answer, or was already voted on.
         """
@@ -62,14 +67,17 @@ class QuestionLog:
         row.vote = vote
         if vote < 0:
             row.needs_review = True
+        metric = Metric.UP if vote > 0 else Metric.DOWN
+        await Usage(self._session).count(metric, row.entry_id, utcnow().date())
         return True
 
-    @staticmethod
-    def flag(row: QuestionRow) -> bool:
-        """The user said none of the suggestions fitted; False when there were none."""
+    async def flag(self, row: QuestionRow) -> bool:
+        """The user said none of the suggestions fitted (counted in the day's usage); False when
+        there were none."""
         if row.outcome != "suggest" or row.needs_review:
             return False
         row.needs_review = True
+        await Usage(self._session).count(Metric.NONE_FITS, None, utcnow().date())
         return True
 
     async def to_review(self, limit: int = 50) -> list[QuestionRow]:
@@ -83,7 +91,7 @@ class QuestionLog:
 
     async def purge(self, retention: dt.timedelta, review_retention: dt.timedelta) -> int:
         """Delete the questions nobody flagged once ``retention`` has passed, and those kept for
-        review once ``review_retention`` has."""
+        review once ``review_retention`` has. Their counts in `faq.usage` stay."""
         now = utcnow()
         result = await self._session.execute(
             delete(QuestionRow).where(

@@ -108,7 +108,7 @@ class FaqConversation:
             return expired(ctx.texts)
         if not self._verify(ctx, signature, "vote", row):
             return self._not_yours(ctx)
-        if not log.vote(row, value):
+        if not await log.vote(row, value):
             return Response(notice=_("Your opinion on this answer was already recorded."))
         if value > 0:
             return Response(notice=_("Thank you! 👍"))
@@ -131,7 +131,7 @@ class FaqConversation:
             return expired(ctx.texts)
         if not self._verify(ctx, signature, "none", row):
             return self._not_yours(ctx)
-        log.flag(row)
+        await log.flag(row)
         return Response.of(self._fallback(ctx.texts, None))
 
     def _verify(self, ctx: Context, signature: str, purpose: Purpose, row: QuestionRow) -> bool:
