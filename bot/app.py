@@ -24,6 +24,7 @@ from handlers.flows.engine import Walkthroughs
 from handlers.i18n import Catalogs
 from handlers.roles import Roles
 from handlers.signing import ButtonSigner
+from handlers.usernames import UsernameBook
 from scheduler.regions import Regions
 
 log = structlog.get_logger(__name__)
@@ -79,6 +80,12 @@ def button_signer(settings: Settings) -> ButtonSigner:
     return ButtonSigner.from_secret(settings.token.get_secret_value())
 
 
+def username_book(settings: Settings) -> UsernameBook:
+    if settings.token is None:
+        return UsernameBook.ephemeral()
+    return UsernameBook.from_secret(settings.token.get_secret_value())
+
+
 @asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[App]:
     engine = await prepare_database(settings)
@@ -96,6 +103,7 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             question_retention=settings.question_retention,
             review_retention=settings.review_retention,
             signer=button_signer(settings),
+            usernames=username_book(settings),
             walkthroughs=Walkthroughs(bundled_flows(), catalog),
             flow_expiry=settings.flow_expiry,
             regions=Regions.bundled(),

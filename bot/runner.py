@@ -10,6 +10,7 @@ import signal
 
 import structlog
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, build_app
@@ -22,6 +23,7 @@ from bot.scheduling import build_scheduler
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
 from bot.webhook import make_app, serve, webhook_path
+from faq.live import POLL_INTERVAL
 from handlers.conversation import TIDY_INTERVAL, Conversation
 
 log = structlog.get_logger(__name__)
@@ -113,9 +115,11 @@ async def _serve(
     if ready is not None:
         ready.set()
     tidying = asyncio.create_task(_tidy_until(app.conversation, stop))
+    reloading = asyncio.create_task(_reload_faq_until(app.conversation, stop))
     await stop.wait()
     log.info("bot_stopping")
     await tidying
+    await reloading
     # Stop taking updates, finish what is in flight; the database closes with the app.
     if webhook_runner is not None:
         await webhook_runner.cleanup()
@@ -165,6 +169,20 @@ async def _tidy_until(conversation: Conversation, stop: asyncio.Event) -> None:
             log.warning("tidy_failed", error=type(exc).__name__)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=TIDY_INTERVAL)
+
+
+async def _reload_faq_until(conversation: Conversation, stop: asyncio.Event) -> None:
+    """FAQ changes made by another instance or by `mesbot faq import` reach this one within
+    `POLL_INTERVAL`: the check is one small query."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=POLL_INTERVAL)
+        if stop.is_set():
+            return
+        try:
+            await conversation.refresh_faq()
+        except (SQLAlchemyError, ValidationError) as exc:  # the FAQ in use stays
+            log.warning("faq_reload_failed", error=type(exc).__name__)
 
 
 def _stop_on_signals() -> asyncio.Event:

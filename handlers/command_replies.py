@@ -103,7 +103,11 @@ class CommandReplies:
                     return await self.walkthroughs.begin(ctx, CAREGIVER_FLOW)
                 return self.faq.show(ctx.texts, CAREGIVER_ENTRY)
             case Command.PRIVACY:
-                return Response.of(Reply(self._privacy_text(ctx.texts)))
+                role = await self.roles.role_of(ctx.session, ctx.event.user_id)
+                text = self._privacy_text(ctx.texts) + "\n\n" + self._staff_text(ctx.texts)
+                if role >= Role.VOLUNTEER and ctx.event.private:
+                    text += "\n\n" + self._as_staff_text(ctx.texts)
+                return Response.of(Reply(text))
             case Command.MY_DATA:
                 return await self._my_data(ctx)
             case Command.FORGET:
@@ -131,9 +135,7 @@ class CommandReplies:
             case Command.MY_WEBINARS:
                 return await self.webinars.mine.show(ctx)
             case Command.STATS:
-                window = stats.window_for(self._question_retention)
-                figures = await stats.usage(ctx.session, window)
-                return Response.of(Reply(stats.render(ctx.texts, figures)))
+                return await stats.reply(ctx, self.webinars.composer.wording.regions)
             case None:
                 return Response.of(
                     Reply(
@@ -233,6 +235,37 @@ class CommandReplies:
             "• /privacy, /mydata, /forget: your data.\n\n"
             "For your account itself, call <b>3422</b> (Monday to Friday, 8:30–17:30) or visit a "
             "France services office."
+        )
+
+    @staticmethod
+    def _staff_text(texts: Texts) -> str:
+        """What the people who run the bot can see: everyone may know."""
+        return texts._(
+            "<b>What the bot's administrators see</b>\n"
+            "• The questions kept for review, masked as above and never with who asked them, "
+            "grouped with similar ones.\n"
+            "• Counts per day (questions answered or not, 👍/👎 per answer, subscribers per "
+            "region), with nothing about any one person; these counts are kept after the "
+            "questions are deleted.\n"
+            "• The user ids of the volunteers they named, and what staff changed (the audit "
+            "log).\n"
+            "• If you have a @username, a fingerprint of it (not the name), kept 90 days after "
+            "you last wrote: an administrator who knows your username can name you as a "
+            "volunteer with it.\n"
+            "They do not see your conversations, your language choice or your subscriptions."
+        )
+
+    @staticmethod
+    def _as_staff_text(texts: Texts) -> str:
+        """For volunteers and administrators, about their own data."""
+        return texts._(
+            "<b>As a member of the staff</b>\n"
+            "What you do as a volunteer or an administrator (publishing, changing or cancelling "
+            "a webinar, editing the FAQ, granting a role, reviewing questions) is written to "
+            "the audit log with your user id, so that the association can tell who changed "
+            "what. /forget does not erase those records: ask an administrator. Granting you a "
+            "role by @username uses a fingerprint of your username kept for 90 days after you "
+            "last wrote, never the name itself."
         )
 
     def _privacy_text(self, texts: Texts) -> str:

@@ -43,6 +43,7 @@ from handlers.i18n import SUPPORTED, Catalogs, Texts
 from handlers.roles import Roles
 from handlers.signing import ButtonSigner
 from handlers.updates import ProcessedUpdates, arrive
+from handlers.usernames import UsernameBook
 from handlers.users import Users
 from handlers.webinars.chat import WebinarChat
 from handlers.webinars.drafts import Drafts
@@ -85,6 +86,7 @@ class Conversation:
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
         signer: ButtonSigner,
+        usernames: UsernameBook,
         walkthroughs: Walkthroughs,
         flow_expiry: dt.timedelta,
         regions: Regions,
@@ -95,6 +97,7 @@ class Conversation:
         screens take from here (tests give a fixed one)."""
         self._sessions = sessions
         self.roles = roles
+        self.usernames = usernames
         self._catalogs = catalogs
         self._question_retention = question_retention
         self._review_retention = review_retention
@@ -103,12 +106,13 @@ class Conversation:
         self.faq = FaqConversation(faq, signer, walkthroughs)
         self.webinars = WebinarChat(catalogs, regions, zone, roles, clock)
         self.editing = FaqEditing(faq, faq.language, catalogs, self.faq.render)
+        faq_screens = FaqScreens(self.editing, catalogs, clock, zone)
         self.admin = AdminChat(
             (
-                FaqScreens(),
-                ReviewScreens(),
-                VolunteerScreens(),
-                AuditScreens(),
+                faq_screens,
+                ReviewScreens(self.editing, faq_screens),
+                VolunteerScreens(roles, usernames, self.webinars.composer.wording),
+                AuditScreens(self.webinars.composer.wording),
             ),
             roles,
         )
@@ -192,6 +196,7 @@ class Conversation:
         if standing is None:
             log.info("update_skipped", update_id=event.update_id, reason="already answered")
             return None
+        await self.usernames.note(session, event.user_id, event.username)
         if standing.blocked:  # they wrote: not blocked, and told of webinars again
             await Users(session).set_blocked(event.user_id, False)
             await Subscriptions(session).set_blocked(event.user_id, False)
@@ -208,6 +213,7 @@ class Conversation:
             flows = await FlowStates(session).purge(self._flow_expiry)
             drafts = await Drafts(session).purge(self._flow_expiry)
             drafts += await AdminDrafts(session).purge(self._flow_expiry)
+            await self.usernames.purge(session)
             await session.commit()
         if questions:
             log.info("questions_purged", count=questions)
@@ -307,6 +313,7 @@ class Conversation:
                 return Response.of(Reply(texts._("Language set to English."), edit=True))
             case ConfirmForget():
                 await Users(ctx.session).forget(ctx.event.user_id)
+                await self.usernames.forget(ctx.session, ctx.event.user_id)
                 texts = self._catalogs.texts(self._catalogs.negotiate(ctx.event.language_code))
                 return Response.of(
                     Reply(texts._("Done: the bot keeps nothing about you any more."), edit=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import structlog
 
 from bot.app import App, build_app, button_signer
 from bot.config import Settings
@@ -38,6 +40,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """An in-process `main` points the logs at this test's captured stderr, closed afterwards."""
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(force=True)
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +160,7 @@ def with_clock(app: App, clock: Clock) -> App:
         question_retention=settings.question_retention,
         review_retention=settings.review_retention,
         signer=button_signer(settings),
+        usernames=app.conversation.usernames,
         walkthroughs=app.conversation.walkthroughs,
         flow_expiry=settings.flow_expiry,
         regions=Regions.bundled(),

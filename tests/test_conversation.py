@@ -314,7 +314,7 @@ async def test_my_data_reports_everything_stored_and_forget_erases_it(chat: Chat
     await chat.say("/langue")
     await chat.press_label("🇫🇷 Français")
     async with chat.app.sessions() as session:  # as if they had been given a role's menu
-        await ChatMenus(session).record(chat.user_id)
+        await ChatMenus(session).record(chat.user_id, 2)
         await session.commit()
     text, data = await my_data(chat)
     assert "(fr)" in text and "menu" in text

@@ -152,7 +152,10 @@ async def test_administrators_get_their_menu_and_stats(
         (figures,) = await api.next_messages(newcomer)
         assert "Questions waiting for review: 0" in figures.visible_text
         # the known administrator's /start and this /stats
-        assert "Telegram messages and button presses answered: 2" in figures.visible_text
+        assert (
+            "Telegram messages and button presses answered in the last 24 hours: 2"
+            in figures.visible_text
+        )
         await api.wait_for(lambda: ("chat", newcomer, "") in api.commands)
         api.user_says(USER, "/stats")
         (refused,) = await api.next_messages(USER)

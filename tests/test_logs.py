@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -11,13 +10,6 @@ import structlog
 from bot.logs import configure_logging
 
 SECRET = "123456:AAbbCCddEEff"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    yield
-    structlog.reset_defaults()
-    logging.basicConfig(force=True)
 
 
 @pytest.mark.parametrize("fmt", ["console", "json"])
