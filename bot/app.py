@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.db import DatabaseError, create_engine, session_factory, upgrade
+from bot.db import DatabaseError, create_engine, schema_lock, session_factory, upgrade
 from faq.catalog import Language
 from faq.entries import bundled_entries
 from faq.live import LiveCatalog
@@ -47,14 +47,19 @@ def safe_url(url: str) -> str:
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
-    """Migrate to the latest schema and return an engine; DatabaseError when that fails."""
+    """Migrate to the latest schema and bring the bundled FAQ in, one instance at a time, and
+    return an engine; DatabaseError when that fails."""
+    engine = create_engine(settings.database_url)
     try:
-        await upgrade(settings.database_url)
+        async with schema_lock(engine):
+            await upgrade(settings.database_url)
+            await seed_bundled_faq(session_factory(engine))
     except (OSError, SQLAlchemyError) as exc:
+        await engine.dispose()
         raise DatabaseError(
             f"cannot prepare the database at {safe_url(settings.database_url)}: {exc}"
         ) from exc
-    return create_engine(settings.database_url)
+    return engine
 
 
 async def seed_bundled_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -91,7 +96,6 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
     engine = await prepare_database(settings)
     try:
         sessions = session_factory(engine)
-        await seed_bundled_faq(sessions)
         language = Language.load()
         catalog = await load_catalog(sessions, language, settings)
         catalogs = Catalogs(settings.default_locale)

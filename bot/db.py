@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -26,6 +28,9 @@ from scheduler.models import SchedulerBase
 # Every package's tables, as Alembic compares them with the migrations.
 METADATA = [FaqBase.metadata, ConversationBase.metadata, SchedulerBase.metadata]
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The PostgreSQL advisory lock under which one instance at a time migrates and syncs the FAQ
+# ("mesbot" in ASCII): below 2**60, where users' locks start (`handlers.updates`).
+SCHEMA_LOCK = 0x6D6573626F74
 
 
 class DatabaseError(Exception):
@@ -94,6 +99,27 @@ def alembic_config(url: str) -> Config:
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to ``revision``; Alembic runs its own event loop in a worker thread."""
     await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+
+
+@asynccontextmanager
+async def schema_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold the database's schema lock: several instances started at once on one PostgreSQL
+    database take turns to migrate and sync, and the later ones find the work done.
+
+    A session-level advisory lock on a connection of its own, so that Alembic's connection and
+    the sync's sessions are not inside it; the server releases it if this process dies. SQLite
+    serves one instance on one machine: its own file lock is enough there."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        await connection.commit()  # hold the lock, not a transaction, while the work runs
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+            await connection.commit()
 
 
 async def downgrade(url: str, revision: str) -> None:

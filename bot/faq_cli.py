@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import build_app, prepare_database, seed_bundled_faq
+from bot.app import build_app, prepare_database
 from bot.config import Settings
 from bot.db import DatabaseError, session_factory
 from faq.catalog import FaqCatalog, Language
@@ -78,7 +78,6 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     engine = await prepare_database(settings)
     try:
         sessions = session_factory(engine)
-        await seed_bundled_faq(sessions)
         async with sessions() as session:
             entries = await FaqStore(session).entries()
     finally:
@@ -98,7 +97,6 @@ async def _import(args: argparse.Namespace, settings: Settings, language: Langua
     engine = await prepare_database(settings)
     try:
         sessions = session_factory(engine)
-        await seed_bundled_faq(sessions)
         async with sessions() as session:
             store = FaqStore(session)
             current = {row.id: StoredEntry.of(row) for row in await store.rows()}
