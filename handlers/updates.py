@@ -1,4 +1,5 @@
-"""Which transport updates were already answered: a redelivered one is not answered twice."""
+"""Which transport updates were already answered: a redelivered one is not answered twice;
+and one user's events handled one at a time, whichever instance receives them."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ScalarSelect, Select, bindparam, delete, select
+from sqlalchemy import ScalarSelect, Select, TextClause, bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from faq.db import utcnow
 from handlers.models import ProcessedUpdateRow, UserRow
+
+# PostgreSQL advisory lock keys of users' events: 2**60 + the user id (Telegram's ids stay under
+# 2**52), so that they never meet the few fixed keys of `bot.db`, which are all below 2**60.
+USER_LOCKS = 1 << 60
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,12 @@ async def arrive(session: AsyncSession, user_id: int, update_id: int | None) -> 
     meanwhile waits for this transaction, then finds the update answered."""
     # Core statements, run on the session's connection: the ORM's execute adds nothing to them.
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # Several instances behind a load balancer may get one user's updates at once: the
+        # second waits here until the first's transaction ends, then reads the state the first
+        # left (a flow's step, a draft), never a state both changed. One process already keeps
+        # a chat's updates in order (`bot.dispatch`); this holds across processes.
+        await connection.execute(_user_lock(), {"key": USER_LOCKS + user_id})
     if update_id is None:
         row = (await connection.execute(_look_up(), {"user_id": user_id})).one()
     else:
@@ -53,6 +64,11 @@ def _standing() -> tuple[ScalarSelect[str | None], ScalarSelect[bool]]:
         select(users.lang).where(user).scalar_subquery(),
         select(users.blocked_at.is_not(None)).where(user).scalar_subquery(),
     )
+
+
+@cache
+def _user_lock() -> TextClause:
+    return text("SELECT pg_advisory_xact_lock(:key)")
 
 
 @cache

@@ -184,6 +184,30 @@ async def test_an_update_is_claimed_once_across_instances(backend: str, tmp_path
             await first.dispose()
 
 
+async def test_two_updates_of_one_user_wait_for_each_other_across_instances(
+    backend: str, tmp_path: Path
+) -> None:
+    """Two instances handed two updates of one user at once (a load balancer spreads them):
+    the second waits until the first's transaction ends, so it reads the flow step or draft
+    the first left, never one both change."""
+    async with scratch_database(backend, tmp_path) as url:
+        await upgrade(url)
+        first = create_engine(url)
+        try:
+            async with session_factory(first)() as session:
+                assert await arrive(session, 1, 80) is not None
+                reached = threading.Event()
+                racing = asyncio.create_task(
+                    asyncio.to_thread(_other_instance_claims, url, 81, reached)
+                )
+                assert await asyncio.to_thread(reached.wait, 10), "the other instance never ran"
+                await _held_back(backend, url, racing)
+                await session.commit()
+            assert await racing is not None  # its own update: answered, after the first
+        finally:
+            await first.dispose()
+
+
 async def _held_back(backend: str, url: str, racing: asyncio.Task[Arrival | None]) -> None:
     """Fail unless the other instance's claim is waiting for the first's transaction."""
     if backend == "postgresql":  # the server says who waits for a lock
