@@ -1,5 +1,6 @@
-"""The scheduler service of a running bot: its lease, alarm clock and outbox worker, wired to
-the transport's Bot API and the conversation's words."""
+"""The scheduler service of a running bot: its presence among the instances, the lease, the
+alarm clock and the outbox worker, wired to the transport's Bot API and the conversation's
+words."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from bot.botapi import BotApi
 from bot.courier import BotApiCourier
 from handlers.webinars.compose import WebinarComposer
 from scheduler.alarms import Alarms
+from scheduler.instances import Instances
 from scheduler.lease import Lease
 from scheduler.outbox import OutboxSettings, OutboxWorker
 from scheduler.regions import Regions
 from scheduler.service import SchedulerService
 
 LEASE = "scheduler"
-# The lease lasts this many ticks (20 s by default): another instance takes over within that,
-# plus a tick, when the holder dies; the holder renews it every tick.
+# The lease, and each instance's presence, last this many ticks (20 s by default): when an
+# instance dies, another takes over its lease and its claims within that, plus a tick.
 LEASE_TICKS = 4
 
 
@@ -32,6 +34,7 @@ def instance_name() -> str:
 
 def build_scheduler(app: App, api: BotApi) -> SchedulerService:
     settings = app.settings
+    name = instance_name()
     composer = WebinarComposer(app.catalogs, Regions.bundled(), ZoneInfo(settings.timezone))
     worker = OutboxWorker(
         app.sessions,
@@ -44,8 +47,10 @@ def build_scheduler(app: App, api: BotApi) -> SchedulerService:
             first_backoff=settings.send_backoff,
         ),
         on_blocked=app.conversation.blocked,
+        name=name,
     )
     alarms = Alarms(app.sessions, settings.reminders, on_fired=worker.wake.set)
     ttl = dt.timedelta(seconds=settings.scheduler_tick * LEASE_TICKS)
-    lease = Lease(app.sessions, LEASE, instance_name(), ttl)
-    return SchedulerService(lease, alarms, worker, tick=settings.scheduler_tick)
+    lease = Lease(app.sessions, LEASE, name, ttl)
+    instances = Instances(app.sessions, name, ttl)
+    return SchedulerService(lease, alarms, worker, instances, tick=settings.scheduler_tick)

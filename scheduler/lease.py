@@ -1,7 +1,8 @@
 """A lease in the database: which instance runs a singleton job, and until when.
 
 APScheduler's own documentation says several schedulers must not share jobs, so one instance
-at a time holds the ``scheduler`` lease and runs the alarm clock and the outbox worker. The
+at a time holds the ``scheduler`` lease and runs the alarm clock (the outbox workers run on
+every instance, `scheduler.service`). The
 holder renews it well before it runs out; when the holder dies, the lease lapses and another
 instance takes it on its next try. Each statement is atomic on SQLite and PostgreSQL alike: an
 update that only succeeds for the holder or after expiry, else an insert that only succeeds

@@ -21,8 +21,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from faq.db import UtcDateTime, new_metadata, utcnow
 
-# Delivery states. A row is claimed (``claimed_until``) while a worker sends it; a claim that
-# runs out without an outcome (the worker died) makes it pending again.
+# Delivery states. A row is claimed (``claimed_until``, ``claimed_by``) while a worker sends
+# it; the claim of an instance that stopped beating (`InstanceRow`) is taken back, and a claim
+# that runs out without an outcome makes the row pending again.
 PENDING = "pending"
 SENT = "sent"
 BLOCKED = "blocked"  # 403 or chat not found: the subscriber is deactivated
@@ -115,6 +116,7 @@ class DeliveryRow(SchedulerBase):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(200))
     done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -128,3 +130,13 @@ class LeaseRow(SchedulerBase):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class InstanceRow(SchedulerBase):
+    """A bot process using this database, alive while it renews ``seen_at`` every tick."""
+
+    __tablename__ = "instances"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

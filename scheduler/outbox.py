@@ -8,8 +8,12 @@ carried out but whose answer never reached us (the process died, or the network 
 that instant): the row is still pending and is sent again. Telegram offers no idempotency key
 to close it (docs/webinars.md).
 
-One worker runs at a time, on the instance holding the scheduler's lease: it may therefore
-take back, when it starts, claims an earlier life left behind.
+A worker runs on every instance (`scheduler.service`). They claim rows with ``FOR UPDATE SKIP
+LOCKED``, one claim at a time under an advisory lock on PostgreSQL, so two never claim one row,
+nor two rows of one chat within Telegram's per-chat interval; each sends at its share of the
+rate, the rate divided by the instances alive (`scheduler.instances`), so that together they
+keep to it. A row records who claimed it: the claims of an instance that died are taken back by
+the living once it is seen dead.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import datetime as dt
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Generic
 
 import structlog
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -56,6 +60,8 @@ from scheduler.webinars import Subscriptions, Webinar
 
 log = structlog.get_logger(__name__)
 _DELIVERIES = DeliveryRow.__table__
+# The PostgreSQL advisory lock held while a worker claims (`bot.db` keeps the other fixed keys).
+CLAIM_LOCK = 0x6D6573626F75
 # Outcomes are written together, every this many seconds: one transaction for many sends
 # instead of one each, which halved the worker's CPU per message. The price is that the
 # outcomes of the last few milliseconds before a crash are lost, and their messages sent again.
@@ -70,6 +76,7 @@ _RECORD = (
         attempts=bindparam("b_attempts"),
         done_at=bindparam("b_done_at"),
         claimed_until=None,
+        claimed_by=None,
     )
 )
 _GIVE_BACK = (
@@ -79,6 +86,7 @@ _GIVE_BACK = (
         attempts=bindparam("b_attempts"),
         not_before=bindparam("b_not_before"),
         claimed_until=None,
+        claimed_by=None,
     )
 )
 
@@ -129,6 +137,7 @@ class OutboxWorker(Generic[M]):
         settings: OutboxSettings,
         *,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        name: str = "outbox",
         clock: Callable[[], dt.datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -138,6 +147,8 @@ class OutboxWorker(Generic[M]):
         self._courier = courier
         self.settings = settings
         self._on_blocked = on_blocked
+        self.name = name  # the instance's, written on the rows it claims
+        self.reporting = True  # progress messages: one instance's job (the scheduler's leader)
         self._clock = clock
         self._monotonic = monotonic
         self.pace = Pace(settings.rate, clock=monotonic, sleep=sleep)
@@ -150,15 +161,20 @@ class OutboxWorker(Generic[M]):
         self._outcome = asyncio.Event()
         self.wake = asyncio.Event()  # set when rows were enqueued: look now, not at the next tick
 
+    def share(self, instances: int) -> None:
+        """Send at the rate's share of one of ``instances`` workers."""
+        self.pace.set_rate(self.settings.rate / max(1, instances))
+
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; sends under way finish and are recorded first."""
-        await self.take_back_claims()
+        await self._take_back(_DELIVERIES.c.claimed_by == self.name)  # an earlier run's
         recording = asyncio.create_task(self._record_until(stop))
         try:
             while not stop.is_set():
                 try:
                     worked = await self.step()
-                    await self.report()
+                    if self.reporting:
+                        await self.report()
                 except SQLAlchemyError as exc:  # the database is away: try again shortly
                     log.warning("outbox_database_error", error=type(exc).__name__)
                     worked = False
@@ -210,13 +226,21 @@ class OutboxWorker(Generic[M]):
             except SQLAlchemyError as exc:
                 log.warning("outbox_database_error", error=type(exc).__name__)
 
-    async def take_back_claims(self) -> int:
-        """Make pending again the rows an earlier life of the worker claimed."""
+    async def take_back_claims(self, alive: Collection[str]) -> int:
+        """Make pending again the rows claimed by instances not ``alive`` (they died)."""
+        claimer = _DELIVERIES.c.claimed_by
+        return await self._take_back(or_(claimer.is_(None), claimer.not_in(list(alive))))
+
+    async def _take_back(self, claimed: ColumnElement[bool]) -> int:
         async with self._sessions() as session:
             result = await session.execute(
                 update(_DELIVERIES)
-                .where(_DELIVERIES.c.status == PENDING, _DELIVERIES.c.claimed_until.is_not(None))
-                .values(claimed_until=None)
+                .where(
+                    _DELIVERIES.c.status == PENDING,
+                    _DELIVERIES.c.claimed_until.is_not(None),
+                    claimed,
+                )
+                .values(claimed_until=None, claimed_by=None)
             )
             await session.commit()
         taken = int(result.rowcount or 0)
@@ -353,24 +377,40 @@ class OutboxWorker(Generic[M]):
 
     async def _claim(self) -> tuple[list[_Claimed], dict[int, Webinar]]:
         now = self._clock()
+        rows = _DELIVERIES.c
+        other = _DELIVERIES.alias("other")
+        # Another worker's message to the same chat, under way or just sent: this chat waits.
+        busy_chat = exists().where(
+            other.c.chat_id == rows.chat_id,
+            other.c.id != rows.id,
+            or_(
+                other.c.claimed_until >= now,
+                other.c.done_at > now - dt.timedelta(seconds=self.settings.per_chat_interval),
+            ),
+        )
         due = (
-            select(_DELIVERIES.c.id)
+            select(rows.id)
             .where(
-                _DELIVERIES.c.status == PENDING,
-                _DELIVERIES.c.not_before <= now,
-                (_DELIVERIES.c.claimed_until.is_(None)) | (_DELIVERIES.c.claimed_until < now),
+                rows.status == PENDING,
+                rows.not_before <= now,
+                or_(rows.claimed_until.is_(None), rows.claimed_until < now),
+                ~busy_chat,
             )
-            .order_by(_DELIVERIES.c.id)
+            .order_by(rows.id)
             .limit(self.settings.batch)
         )
         async with self._sessions() as session:
             connection = await session.connection()
             if connection.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
+                # Claims take turns (a few a second, each one statement): without the lock, two
+                # workers could each take a row of one chat, both unclaimed when they looked.
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await session.execute(lock, {"key": CLAIM_LOCK})
+                due = due.with_for_update(of=_DELIVERIES, skip_locked=True)
             result = await session.execute(
                 update(_DELIVERIES)
-                .where(_DELIVERIES.c.id.in_(due.scalar_subquery()))
-                .values(claimed_until=now + self.settings.claim)
+                .where(rows.id.in_(due.scalar_subquery()))
+                .values(claimed_until=now + self.settings.claim, claimed_by=self.name)
                 .returning(
                     _DELIVERIES.c.id,
                     _DELIVERIES.c.webinar_id,

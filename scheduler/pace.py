@@ -33,15 +33,19 @@ class Pace:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("the rate must be positive")
-        self.interval = 1 / rate
-        self._per_window = max(1, math.floor(rate * WINDOW_SHARE))
+        self.set_rate(rate)
         self._clock = clock
         self._sleep = sleep
         self._next = -math.inf
         self._paused_until = -math.inf
         self._window: deque[float] = deque()
+
+    def set_rate(self, rate: float) -> None:
+        """From the next slot on, ``rate`` sends a second (a worker's share changes)."""
+        if rate <= 0:
+            raise ValueError("the rate must be positive")
+        self.interval = 1 / rate
+        self._per_window = max(1, math.floor(rate * WINDOW_SHARE))
 
     async def take(self) -> None:
         """Wait for the next slot. Checks and bookkeeping happen with no wait in between, so

@@ -20,6 +20,7 @@ from bot.db import create_engine, session_factory, upgrade
 from scheduler.alarms import Alarms, plan
 from scheduler.broadcasts import ANNOUNCE, Broadcasts, Kind, remind_kind
 from scheduler.delivery import Progress, Refused, Throttled, Transient, Unreachable
+from scheduler.instances import Instances
 from scheduler.lease import Lease
 from scheduler.models import BLOCKED, FAILED, PENDING, SENT, SKIPPED, DeliveryRow
 from scheduler.outbox import OutboxSettings, OutboxWorker
@@ -137,6 +138,7 @@ def worker(
     sessions: async_sessionmaker[AsyncSession],
     courier: FakeCourier,
     clock: Clock,
+    name: str = "outbox",
     **settings: object,
 ) -> OutboxWorker[str]:
     options: dict[str, object] = {"rate": 1000.0, "report_interval": 0.0}
@@ -146,6 +148,7 @@ def worker(
         TextComposer(),
         courier,
         OutboxSettings(**options),  # type: ignore[arg-type]
+        name=name,
         clock=clock,
         monotonic=clock.monotonic,
         sleep=clock.sleep,
@@ -502,13 +505,14 @@ async def test_a_worker_that_died_mid_broadcast_resumes_without_gaps_or_repeats(
     async with sessions() as session:
         await Broadcasts(session).fire(webinar, ANNOUNCE)
         await session.commit()
-    dying = worker(sessions, courier, clock, rate=20.0)  # claims 40 rows a batch
+    dying = worker(sessions, courier, clock, rate=20.0, name="dying")  # 40 rows a batch
     await dying.step()
     await dying.drain()
     await dying._claim()
     assert len(courier.sent) == 40
-    revived = worker(sessions, courier, clock, rate=20.0)
-    assert await revived.take_back_claims() == 40
+    revived = worker(sessions, courier, clock, rate=20.0, name="revived")
+    assert await revived.take_back_claims({"dying", "revived"}) == 0  # still alive: its own
+    assert await revived.take_back_claims({"revived"}) == 40  # seen dead: taken back
     await run_until_done(revived, clock)
     chats = [chat for chat, _, _ in courier.sent]
     assert sorted(chats) == list(range(1, 101))
@@ -559,8 +563,11 @@ async def test_one_instance_leads_and_another_takes_over_when_it_stops(
 ) -> None:
     def service(name: str) -> SchedulerService:
         lease = Lease(sessions, "scheduler", name, dt.timedelta(seconds=0.6))
-        outbox = OutboxWorker(sessions, TextComposer(), FakeCourier(), OutboxSettings(rate=50.0))
-        return SchedulerService(lease, Alarms(sessions, REMINDERS), outbox, tick=0.1)
+        outbox = OutboxWorker(
+            sessions, TextComposer(), FakeCourier(), OutboxSettings(rate=50.0), name=name
+        )
+        instances = Instances(sessions, name, dt.timedelta(seconds=0.6))
+        return SchedulerService(lease, Alarms(sessions, REMINDERS), outbox, instances, tick=0.1)
 
     first, second = service("first"), service("second")
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
@@ -593,8 +600,11 @@ async def test_a_dead_holders_lease_lapses_to_another_instance(
     ttl = dt.timedelta(seconds=0.8)
     assert await Lease(sessions, "scheduler", "killed", ttl).acquire()  # then it died: no renewal
     lease = Lease(sessions, "scheduler", "survivor", ttl)
-    outbox = OutboxWorker(sessions, TextComposer(), FakeCourier(), OutboxSettings(rate=50.0))
-    survivor = SchedulerService(lease, Alarms(sessions, REMINDERS), outbox, tick=0.1)
+    outbox = OutboxWorker(
+        sessions, TextComposer(), FakeCourier(), OutboxSettings(rate=50.0), name="survivor"
+    )
+    instances = Instances(sessions, "survivor", ttl)
+    survivor = SchedulerService(lease, Alarms(sessions, REMINDERS), outbox, instances, tick=0.1)
     stop = asyncio.Event()
     task = asyncio.create_task(survivor.run(stop))
     try:
