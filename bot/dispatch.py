@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import structlog
 
 from bot.botapi import BotApiError
-from bot.flood import FloodGuard, Verdict
+from bot.flood import FloodGuard, Guard, Verdict
 from bot.locks import KeyedLocks
 from bot.menus import CommandMenus
 from bot.sender import Sender, SendFailed
@@ -55,7 +55,7 @@ class UpdateDispatcher:
         *,
         conversation: Conversation,
         sender: Sender,
-        flood: FloodGuard | None = None,
+        flood: Guard | None = None,
         menus: CommandMenus | None = None,
         redelivered: bool = False,
         drain_seconds: float = DRAIN_SECONDS,
@@ -65,7 +65,7 @@ class UpdateDispatcher:
         self._conversation = conversation
         self._redelivered = redelivered
         self._sender = sender
-        self._flood = flood or FloodGuard()
+        self._flood: Guard = flood or FloodGuard()
         self._menus = menus
         self._chats = KeyedLocks()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -83,7 +83,7 @@ class UpdateDispatcher:
         """
         event = update.event
         # Before waiting for the chat: a flooding chat's updates must not queue up at all.
-        verdict = self._flood.check(event.user_id)
+        verdict = await self._flood.check(event.user_id)
         if verdict is Verdict.ALLOW and self._queued[event.chat_id] >= MAX_QUEUED_PER_CHAT:
             log.info("update_turned_away", update_id=event.update_id, reason="chat queue full")
             verdict = Verdict.DROP

@@ -17,7 +17,7 @@ from bot.app import App, build_app
 from bot.botapi import BotApiError
 from bot.config import Settings
 from bot.dispatch import UpdateDispatcher
-from bot.flood import FloodGuard
+from bot.flood import FloodGuard, Guard, SharedFloodGuard
 from bot.menus import CommandMenus
 from bot.scheduling import build_scheduler
 from bot.sender import RetryPolicy, Sender
@@ -96,7 +96,7 @@ async def _serve(
     dispatcher = UpdateDispatcher(
         conversation=app.conversation,
         sender=sender,
-        flood=FloodGuard(settings.flood_limit, settings.flood_period),
+        flood=flood_guard(app),
         menus=menus,
         redelivered=bool(settings.webhook_url),
     )
@@ -128,6 +128,14 @@ async def _serve(
     await dispatcher.drain()
     await scheduling  # broadcasts under way finish their sends; the lease is let go
     log.info("bot_stopped")
+
+
+def flood_guard(app: App) -> Guard:
+    """Counted in the database on PostgreSQL, where several instances may share the users."""
+    settings = app.settings
+    if app.engine.dialect.name == "postgresql":
+        return SharedFloodGuard(app.sessions, settings.flood_limit, settings.flood_period)
+    return FloodGuard(settings.flood_limit, settings.flood_period)
 
 
 async def _take_updates(

@@ -129,3 +129,14 @@ class AuditRow(ConversationBase):
     subject: Mapped[str] = mapped_column(String(64))
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
+
+
+class FloodWindowRow(ConversationBase):
+    """A user's events in the current anti-flood window, counted across instances (used on
+    PostgreSQL, `bot.flood`); a row outlives its window by an hour at most."""
+
+    __tablename__ = "flood_windows"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    count: Mapped[int] = mapped_column(Integer)

@@ -218,16 +218,16 @@ async def test_one_chat_waiting_does_not_hold_another(api: ScriptedApi) -> None:
     assert api.calls[-1] == ("send_message", 1, "flooded chat")
 
 
-def test_flood_guard_warns_once_per_burst() -> None:
+async def test_flood_guard_warns_once_per_burst() -> None:
     now = [0.0]
     guard = FloodGuard(limit=3, period=2.0, clock=lambda: now[0])
-    verdicts = [guard.check(1) for _ in range(20)]
+    verdicts = [await guard.check(1) for _ in range(20)]
     assert verdicts[:3] == [Verdict.ALLOW] * 3
     assert verdicts[3] == Verdict.WARN
     assert set(verdicts[4:]) == {Verdict.DROP}
-    assert guard.check(2) == Verdict.ALLOW
+    assert await guard.check(2) == Verdict.ALLOW
     now[0] = 2.5
-    assert guard.check(1) == Verdict.ALLOW
+    assert await guard.check(1) == Verdict.ALLOW
 
 
 class StubConversation:
