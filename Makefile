@@ -41,8 +41,17 @@ chat: install
 run: install
 	$(BIN)/mesbot run
 
+# Tests at once: they mostly wait on the stand-in server, subprocesses and the database.
+TEST_WORKERS ?= 4
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	@if [ -n "$$MESBOT_TEST_POSTGRES_URL" ]; then \
+		echo "The whole suite again, with the app on PostgreSQL"; \
+		MESBOT_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS); \
+	else \
+		echo "MESBOT_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped"; \
+	fi
 
 bench: install
 	$(BIN)/python bench/faq_bench.py

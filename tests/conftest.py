@@ -24,6 +24,7 @@ from handlers.events import Incoming, Response
 from handlers.roles import Roles
 from scheduler.regions import Regions
 from tests.botapi import FakeBotApi
+from tests.databases import BACKEND, POSTGRES_URL, copy_of, create_template, drop, in_thread
 
 
 @pytest.fixture(autouse=True)
@@ -73,12 +74,39 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Settings:
     for name in list(os.environ):
-        if name.startswith("MESBOT_") and name != "MESBOT_TEST_POSTGRES_URL":
+        if name.startswith("MESBOT_") and not name.startswith("MESBOT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'mesbot.db'}")
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """With MESBOT_TEST_BACKEND=postgresql, a migrated database to copy for each test."""
+    if BACKEND == "sqlite":
+        yield None
+        return
+    if BACKEND != "postgresql" or not POSTGRES_URL:
+        raise pytest.UsageError(
+            "MESBOT_TEST_BACKEND is sqlite (the default) or postgresql, which needs "
+            "MESBOT_TEST_POSTGRES_URL"
+        )
+    template = in_thread(create_template(POSTGRES_URL))
+    yield template
+    in_thread(drop(template))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_template: str | None) -> Iterator[str]:
+    """The test's own database: a SQLite file, or a copy of the PostgreSQL template."""
+    if postgres_template is None:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'mesbot.db'}"
+        return
+    url = in_thread(copy_of(postgres_template))
+    yield url
+    in_thread(drop(url))
 
 
 @pytest.fixture

@@ -10,17 +10,19 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from bot.db import create_engine
 from bot.runner import run_bot
 from handlers.models import UserRow
 from tests.botapi import FakeBotApi, SentMessage
@@ -361,18 +363,34 @@ async def test_a_walkthrough_end_to_end(bot_settings: Settings, api: FakeBotApi)
         )
 
 
-@contextmanager
-def table_away(settings: Settings, table: str) -> Iterator[None]:
+@asynccontextmanager
+async def table_away(settings: Settings, table: str) -> AsyncIterator[None]:
     """The table gone from under the running bot (as if the database failed), then back."""
-    database = make_url(settings.database_url).database
-    assert database is not None
-    with sqlite3.connect(database) as db:
-        db.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    away = f"ALTER TABLE {table} RENAME TO {table}_away"
+    back = f"ALTER TABLE {table}_away RENAME TO {table}"
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        # Not through an engine in this event loop: the bot's one SQLite connection shares it.
+        assert url.database is not None
+        with sqlite3.connect(url.database) as db:
+            db.execute(away)
+        try:
+            yield
+        finally:
+            with sqlite3.connect(url.database) as db:
+                db.execute(back)
+        return
+    engine = create_engine(settings.database_url)
     try:
-        yield
+        async with engine.begin() as connection:
+            await connection.execute(sql(away))
+        try:
+            yield
+        finally:
+            async with engine.begin() as connection:
+                await connection.execute(sql(back))
     finally:
-        with sqlite3.connect(database) as db:
-            db.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+        await engine.dispose()
 
 
 async def test_when_the_core_fails_the_user_is_told_and_the_button_answered(
@@ -382,7 +400,7 @@ async def test_when_the_core_fails_the_user_is_told_and_the_button_answered(
     async with running(bot_settings, api):
         api.user_says(USER, "/start")
         (welcome,) = await api.next_messages(USER)
-        with table_away(bot_settings, "processed_updates"):
+        async with table_away(bot_settings, "processed_updates"):
             api.user_presses(USER, welcome.message_id, buttons(welcome)[0][1])
             api.user_says(USER, "comment masquer un document")
             await api.wait_for(lambda: len(api.callback_answers) == 1, what="the button answer")
