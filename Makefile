@@ -53,9 +53,17 @@ test: install
 		echo "MESBOT_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped"; \
 	fi
 
+# The PostgreSQL series (one and two instances behind a load balancer) runs on this server.
+BENCH_POSTGRES_URL ?= $(MESBOT_TEST_POSTGRES_URL)
+
 bench: install
 	$(BIN)/python bench/faq_bench.py
 	$(BIN)/python bench/e2e_bench.py
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+		$(BIN)/python bench/e2e_bench.py --postgres "$(BENCH_POSTGRES_URL)" --instances 1,2; \
+	else \
+		echo "BENCH_POSTGRES_URL (or MESBOT_TEST_POSTGRES_URL) is not set: no PostgreSQL series"; \
+	fi
 	$(BIN)/python bench/broadcast_bench.py
 	$(BIN)/python bench/review_bench.py
 

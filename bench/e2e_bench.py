@@ -2,7 +2,9 @@
 
 The bot runs as its own process (`python -m bot run`, long polling, SQLite unless
 `--postgres` says otherwise) against the stand-in Bot API server of `tests/botapi.py`,
-which runs here with the load generator. Figures per framework:
+which runs here with the load generator. With ``--instances 1,2`` (webhook mode on PostgreSQL),
+each count of bot processes runs behind the load balancer of `tests/balancer.py`, which hands
+each update to the next instance in turn. Figures per framework (and count of instances):
 
 - throughput: a burst of questions from many users at once, and the updates per second until
   every one is answered, with the bot process's CPU time per update over the burst (on Linux;
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from faq.evaluation import load_dev_set  # noqa: E402
+from tests.balancer import Balancer  # noqa: E402
 from tests.botapi import FakeBotApi  # noqa: E402
 from tests.databases import scratch_postgres  # noqa: E402
 
@@ -53,6 +56,25 @@ async def start_bot(
     database_url: str | None,
     webhook: bool,
 ) -> asyncio.subprocess.Process:
+    process = await launch(api, framework, echo, workdir, database_url, webhook)
+    api.user_says(1, "bonjour")  # warm-up: the bot is ready once it answers
+    await api.next_messages(1, timeout=60)
+    return process
+
+
+async def launch(
+    api: FakeBotApi,
+    framework: str,
+    echo: bool,
+    workdir: Path,
+    database_url: str | None,
+    webhook: bool,
+    *,
+    public_url: str | None = None,
+    port: int | None = None,
+) -> asyncio.subprocess.Process:
+    """A bot process; by webhook, listening on ``port`` (or a free one), registered at
+    ``public_url`` (a load balancer's) or at that port."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MESBOT_")}
     env |= {
         "PYTHONPATH": str(ROOT),
@@ -65,19 +87,43 @@ async def start_bot(
         "MESBOT_FLOOD_LIMIT": "1000",
     }
     if webhook:
-        port = free_port()
+        port = port or free_port()
         env |= {
-            "MESBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "MESBOT_WEBHOOK_URL": public_url or f"http://127.0.0.1:{port}/telegram",
             "MESBOT_WEBHOOK_SECRET": "bench-secret",
             "MESBOT_LISTEN": f"127.0.0.1:{port}",
         }
     command = [str(ROOT / "bench" / "echo_bot.py")] if echo else ["-m", "bot", "run"]
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, *command, cwd=workdir, env=env, stdout=asyncio.subprocess.DEVNULL
     )
-    api.user_says(1, "bonjour")  # warm-up: the bot is ready once it answers
-    await api.next_messages(1, timeout=60)
-    return process
+
+
+@asynccontextmanager
+async def instances(
+    api: FakeBotApi, framework: str, count: int, workdir: Path, database_url: str
+) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """``count`` mesbot processes on one database, by webhook behind a load balancer."""
+    public, ports = free_port(), [free_port() for _ in range(count)]
+    url = f"http://127.0.0.1:{public}/telegram"
+    balancer = Balancer([f"http://127.0.0.1:{port}" for port in ports])
+    await balancer.start(public)
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        for port in ports:
+            processes.append(
+                await launch(
+                    api, framework, False, workdir, database_url, True, public_url=url, port=port
+                )
+            )
+        await api.wait_for(lambda: len(api.calls_of("setWebhook")) >= count, timeout=120)
+        api.user_says(1, "bonjour")  # warm-up: the bots are ready once one answers
+        await api.next_messages(1, timeout=60)
+        yield processes
+    finally:
+        for process in processes:
+            await stop_bot(process)
+        await balancer.close()
 
 
 async def stop_bot(process: asyncio.subprocess.Process) -> None:
@@ -220,6 +266,34 @@ async def measure(
     )
 
 
+def total_cpu(processes: list[asyncio.subprocess.Process]) -> float | None:
+    seconds = [cpu_seconds(process.pid) for process in processes]
+    return None if None in seconds else sum(s for s in seconds if s is not None)
+
+
+async def measure_instances(
+    framework: str, count: int, questions: list[str], args: argparse.Namespace
+) -> str:
+    """The same figures for ``count`` instances behind the load balancer; CPU is theirs
+    together."""
+    with tempfile.TemporaryDirectory() as folder:
+        async with FakeBotApi() as api, fresh_database(args.postgres) as database_url:
+            assert database_url is not None
+            async with instances(api, framework, count, Path(folder), database_url) as bots:
+                await warm_up(api, sorted(set(questions)))
+                with generator_gc_paused():
+                    cpu_before = total_cpu(bots)
+                    rate = await burst(api, questions[: args.burst], args.users)
+                    cpu = per_update_ms(cpu_before, total_cpu(bots), args.burst)
+                with generator_gc_paused():
+                    timings = await steady(api, questions[: args.steady], args.rate)
+    name = f"{framework}, mesbot × {count} behind a load balancer"
+    return (
+        f"| {name} | {rate:.0f} | {cpu} | {args.rate:.0f} | {percentile(timings, 50):.1f} "
+        f"| {percentile(timings, 99):.1f} | {max(timings):.1f} |"
+    )
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", type=int, default=2000, help="questions in the burst")
@@ -235,7 +309,18 @@ async def main() -> int:
         metavar="URL",
         help="PostgreSQL server to run the bot on (a fresh database per run; default SQLite)",
     )
+    parser.add_argument(
+        "--instances",
+        metavar="COUNTS",
+        help="e.g. 1,2: that many instances on one PostgreSQL database behind a load balancer, "
+        "by webhook, instead of the echo comparison (needs --postgres)",
+    )
     args = parser.parse_args()
+    counts = [int(n) for n in args.instances.split(",")] if args.instances else []
+    if counts and not args.postgres:
+        parser.error("--instances needs --postgres: instances share a PostgreSQL database")
+    if counts:
+        args.mode = "webhook"
     dev = [q.text for q in load_dev_set(ROOT / "tests" / "data" / "faq_dev.yaml")]
     questions = (dev * (max(args.burst, args.steady) // len(dev) + 1))[
         : max(args.burst, args.steady)
@@ -252,6 +337,10 @@ async def main() -> int:
     )
     print("|---|---|---|---|---|---|---|")
     for framework in args.framework or FRAMEWORKS:
+        if counts:
+            for count in counts:
+                print(await measure_instances(framework, count, questions, args), flush=True)
+            continue
         for echo in (False, True):
             print(await measure(framework, echo, questions, args), flush=True)
     print(f"\npython {sys.version.split()[0]}, {os.cpu_count()} cores")
