@@ -14,9 +14,16 @@ from handlers.admin.drafts import AdminDrafts
 from handlers.audit import Audit
 from handlers.flows.state import FlowStates
 from handlers.i18n import Lang
-from handlers.models import ChatMenuRow, KnownUsernameRow, UserRow, VolunteerRow
+from handlers.models import (
+    ChatMenuRow,
+    FloodWindowRow,
+    KnownUsernameRow,
+    UserRow,
+    VolunteerRow,
+)
 from handlers.usernames import UsernameBook
 from handlers.webinars.drafts import Drafts
+from scheduler.broadcasts import Broadcasts
 from scheduler.webinars import Subscriptions, Webinars
 
 _USERS = UserRow.__table__
@@ -120,5 +127,14 @@ class Users:
         await self._session.execute(
             delete(KnownUsernameRow).where(KnownUsernameRow.user_id == user_id)
         )
+        await self._session.execute(delete(FloodWindowRow).where(FloodWindowRow.user_id == user_id))
+        delivered = await Broadcasts(self._session).forget_chat(user_id)
         published = await Webinars(self._session).forget_author(user_id)
-        return bool(result.rowcount) or flow or bool(subscriptions) or draft or bool(published)
+        return (
+            bool(result.rowcount)
+            or flow
+            or bool(subscriptions)
+            or draft
+            or bool(published)
+            or bool(delivered)
+        )

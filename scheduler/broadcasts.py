@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy import Select, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +71,14 @@ class Broadcasts:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def forget_chat(self, chat_id: int) -> int:
+        """Erase a chat's deliveries, sent or not (/oublier): nothing more goes to it, and no
+        row keeps its id."""
+        result = await self._session.execute(
+            delete(DeliveryRow).where(DeliveryRow.chat_id == chat_id)
+        )
+        return int(result.rowcount or 0)
 
     async def fired(self, webinar_ids: list[int]) -> set[tuple[int, str]]:
         """The (webinar, kind) pairs already fired among these webinars."""

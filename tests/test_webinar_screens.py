@@ -17,7 +17,8 @@ from bot.config import Settings
 from handlers.callbacks import CalendarFile, ToggleRegion
 from handlers.events import Response
 from handlers.models import WebinarDraftRow
-from scheduler.models import SubscriptionRow
+from scheduler.broadcasts import ANNOUNCE, Broadcasts
+from scheduler.models import DeliveryRow, SubscriptionRow
 from scheduler.webinars import Details, Subscriptions, Webinar, Webinars
 from tests.conftest import Chat, Clock, only, with_clock
 
@@ -225,6 +226,20 @@ async def test_my_data_shows_and_forget_erases_subscriptions_and_drafts(chat: Ch
         assert await session.get(WebinarDraftRow, chat.user_id) is None
     privacy = only(await chat.say("/confidentialite"))
     assert "Les régions dont vous voulez connaître les webinaires" in privacy
+
+
+async def test_forget_leaves_no_announcement_queued_for_me(chat: Chat) -> None:
+    """An announcement already queued is not sent after /oublier, and no row keeps my id."""
+    await chat.say("/webinaires 35000")
+    webinar = await publish(chat.app, "Mes premiers pas", ("53",))
+    async with chat.app.sessions() as session:
+        assert await Broadcasts(session).fire(webinar, ANNOUNCE) == 1
+        await session.commit()
+    await chat.say("/oublier")
+    await chat.press_label("Oui, effacer")
+    async with chat.app.sessions() as session:
+        left = await session.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == chat.user_id))
+        assert list(left) == []
 
 
 async def test_the_deep_link_opens_the_screen_in_private_and_the_faq_in_groups(app: App) -> None:
