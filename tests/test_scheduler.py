@@ -518,6 +518,52 @@ async def test_a_worker_that_died_mid_broadcast_resumes_without_gaps_or_repeats(
     assert sorted(chats) == list(range(1, 101))
 
 
+async def test_two_workers_never_claim_one_row_nor_one_chat_at_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two instances' workers: every row claimed once, and a chat with a message under way
+    at one worker is left out of the other's claim."""
+    first_webinar = await publish(sessions, author=None)
+    second_webinar = await publish(sessions, author=None, title="Le dossier médical partagé")
+    await subscribe(sessions, range(1, 31))
+    clock = Clock()
+    async with sessions() as session:
+        await Broadcasts(session).fire(first_webinar, ANNOUNCE)
+        await Broadcasts(session).fire(second_webinar, ANNOUNCE)
+        await session.commit()
+    one = worker(sessions, FakeCourier(), clock, rate=10.0, name="one")  # 20 rows a claim
+    other = worker(sessions, FakeCourier(), clock, rate=10.0, name="other")
+    mine, _ = await one._claim()
+    theirs, _ = await other._claim()
+    assert mine and theirs
+    assert not {r.id for r in mine} & {r.id for r in theirs}
+    assert not {r.chat_id for r in mine} & {r.chat_id for r in theirs}
+
+
+def test_a_workers_share_of_the_rate_follows_the_instances_alive() -> None:
+    outbox = OutboxWorker(None, TextComposer(), FakeCourier(), OutboxSettings(rate=90.0))  # type: ignore[arg-type]
+    outbox.share(3)
+    assert outbox.pace.interval == pytest.approx(1 / 30)
+    outbox.share(1)
+    assert outbox.pace.interval == pytest.approx(1 / 90)
+
+
+async def test_instances_see_each_other_until_one_stops_or_falls_silent(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = Clock()
+    ttl = dt.timedelta(seconds=20)
+    first, second, third = (Instances(sessions, n, ttl, clock) for n in ("a", "b", "c"))
+    await first.beat()
+    await second.beat()
+    assert await third.beat() == {"a", "b", "c"}
+    await first.leave()  # a clean stop
+    clock.now += dt.timedelta(seconds=15)
+    assert await third.beat() == {"b", "c"}
+    clock.now += dt.timedelta(seconds=10)  # "b" said nothing for 25 s: dead
+    assert await third.beat() == {"c"}
+
+
 async def test_paid_broadcasts_are_asked_for_when_configured(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
