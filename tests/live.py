@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.runner import run_bot
-from tests.botapi import FakeBotApi
+from tests.botapi import FakeBotApi, SentMessage
 
 
 @asynccontextmanager
@@ -65,3 +65,30 @@ async def mesbot_cli(settings: Settings, *args: str) -> str:
     stdout, stderr = await process.communicate()
     assert process.returncode == 0, stderr.decode()
     return stdout.decode()
+
+
+def labels(message: SentMessage) -> list[str]:
+    markup = message.reply_markup or {}
+    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def showing(api: FakeBotApi, chat: int, label: str, timeout: float = 10) -> SentMessage:  # noqa: ASYNC109 - a deadline for a condition
+    """The bot's newest message in the chat with a button ``label``, once there is one."""
+    found: list[SentMessage] = []
+
+    def shown() -> bool:
+        found[:] = [m for m in api.messages(chat) if label in labels(m)][-1:]
+        return bool(found)
+
+    await api.wait_for(shown, timeout=timeout, what=f"a button {label!r}")
+    return found[0]
+
+
+async def press(api: FakeBotApi, chat: int, label: str, timeout: float = 10) -> None:  # noqa: ASYNC109 - a deadline for a condition
+    """Press ``label`` on the bot's newest message in the chat that shows it."""
+    message = await showing(api, chat, label, timeout)
+    markup = message.reply_markup or {}
+    data = next(
+        b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label
+    )
+    api.user_presses(chat, message.message_id, data)

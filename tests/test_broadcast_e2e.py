@@ -22,7 +22,7 @@ from handlers.i18n import Catalogs
 from scheduler.models import BLOCKED, PENDING, SENT, DeliveryRow, SubscriptionRow
 from scheduler.webinars import Details, Subscriptions, Webinars
 from tests.botapi import FakeBotApi, SentMessage
-from tests.live import mesbot_cli, on_telegram, running
+from tests.live import mesbot_cli, on_telegram, running, showing
 
 VOLUNTEER = 7001
 FIRST_SUBSCRIBER = 100_001
@@ -214,28 +214,11 @@ def press(api: FakeBotApi, chat: int, message: SentMessage, label: str) -> None:
     raise AssertionError(f"no button {label!r} in message {message.text[:60]!r}")
 
 
-def labels(message: SentMessage) -> list[str]:
-    markup = message.reply_markup or {}
-    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
-
-
 async def at_step(api: FakeBotApi, chat: int, step: int) -> None:
     """Wait until the wizard shows its step ``step`` of 7."""
     await api.wait_for(
         lambda: f"étape {step}/7" in api.messages(chat)[-1].text, timeout=10, what=f"step {step}"
     )
-
-
-async def showing(api: FakeBotApi, chat: int, label: str) -> SentMessage:
-    """The bot's newest message in the chat with a button ``label``, once there is one."""
-    found: list[SentMessage] = []
-
-    def shown() -> bool:
-        found[:] = [m for m in api.messages(chat) if label in labels(m)][-1:]
-        return bool(found)
-
-    await api.wait_for(shown, timeout=10, what=f"a button {label!r}")
-    return found[0]
 
 
 @pytest.mark.parametrize("framework", ["ptb", "aiogram"])

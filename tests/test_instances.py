@@ -26,8 +26,9 @@ from faq.entries import bundled_entries
 from faq.models import FaqEntryRow
 from scheduler.models import PENDING, SENT, InstanceRow, LeaseRow
 from tests.balancer import Balancer
-from tests.botapi import FakeBotApi, SentMessage
+from tests.botapi import FakeBotApi
 from tests.databases import POSTGRES_URL, scratch_postgres
+from tests.live import press
 from tests.test_broadcast_e2e import FIRST_SUBSCRIBER, VOLUNTEER, announcements, prepare, rows
 from tests.test_e2e import free_port
 
@@ -42,27 +43,6 @@ TAKEOVER_WITHIN = 30.0  # seconds: the promise when the leader dies
 SECRET = "instances-secret"
 USER = 5101
 FRAMEWORKS = ("ptb", "aiogram", "ptb")
-
-
-def labels(message: SentMessage) -> list[str]:
-    markup = message.reply_markup or {}
-    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
-
-
-async def press(api: FakeBotApi, chat: int, label: str) -> None:
-    """Press ``label`` on the newest message of the chat that shows it."""
-    found: list[SentMessage] = []
-
-    def shown() -> bool:
-        found[:] = [m for m in api.messages(chat) if label in labels(m)][-1:]
-        return bool(found)
-
-    await api.wait_for(shown, timeout=15, what=f"a button {label!r}")
-    markup = found[0].reply_markup or {}
-    data = next(
-        b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label
-    )
-    api.user_presses(chat, found[0].message_id, data)
 
 
 async def says(api: FakeBotApi, chat: int, words: str) -> None:
@@ -210,7 +190,7 @@ async def test_three_instances_share_a_broadcast_and_a_flow_while_the_leader_is_
 
             # A walkthrough's first step, wherever its updates land.
             api.user_says(USER, "/aidant")
-            await press(api, USER, "🤝 Proche ou aidant")
+            await press(api, USER, "🤝 Proche ou aidant", timeout=15)
             await says(api, USER, "Avez-vous déjà activé")
 
             api.user_says(VOLUNTEER, "/start")  # the volunteer's chat: progress goes there
@@ -235,7 +215,7 @@ async def test_three_instances_share_a_broadcast_and_a_flow_while_the_leader_is_
             assert sum(announcements(api, subscribers).values()) < SUBSCRIBERS, "killed too late"
 
             # The walkthrough goes on through the instances left.
-            await press(api, USER, "✅ Oui")
+            await press(api, USER, "✅ Oui", timeout=15)
             await says(api, USER, "Ce qui existe aujourd'hui")
 
             # Another instance leads within the promise.

@@ -14,34 +14,13 @@ import yaml
 
 from bot.config import Settings
 from handlers.callbacks import VolunteerButton
-from tests.botapi import FakeBotApi, SentMessage
-from tests.live import mesbot_cli, on_telegram, running
+from tests.botapi import FakeBotApi
+from tests.live import labels, mesbot_cli, on_telegram, press, running
 
 ADMIN = 8001
 VOLUNTEER = 8002
 USER = 8003
 RELOAD_WITHIN = 15.0  # seconds: the promise to administrators (contracts.md)
-
-
-def labels(message: SentMessage) -> list[str]:
-    markup = message.reply_markup or {}
-    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
-
-
-async def press(api: FakeBotApi, chat: int, label: str) -> None:
-    """Press ``label`` on the bot's newest message in the chat that shows it."""
-    found: list[SentMessage] = []
-
-    def shown() -> bool:
-        found[:] = [m for m in api.messages(chat) if label in labels(m)][-1:]
-        return bool(found)
-
-    await api.wait_for(shown, timeout=10, what=f"a button {label!r}")
-    markup = found[0].reply_markup or {}
-    data = next(
-        b["callback_data"] for row in markup["inline_keyboard"] for b in row if b["text"] == label
-    )
-    api.user_presses(chat, found[0].message_id, data)
 
 
 def menu_of(api: FakeBotApi, chat: int) -> set[str]:
