@@ -27,6 +27,17 @@ from tests.botapi import FakeBotApi
 from tests.databases import BACKEND, POSTGRES_URL, copy_of, create_template, drop, in_thread
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, only the tests whose app has a database (``database_url``, which
+    ``settings``, ``app`` and ``chat`` use): the others ran already, the same, on the first run,
+    with the tests written for both databases."""
+    if BACKEND != "postgresql":
+        return
+    kept = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests may reach this machine only; anything else is a bug in the test or the code."""
