@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8080"
+    # The admin Mini App's public HTTPS address; its API is served on the bot's HTTP server.
+    admin_url: str | None = None
     timezone: str = "Europe/Paris"
     default_locale: Literal["fr", "en"] = "fr"
     reminders: Annotated[list[dt.timedelta], NoDecode] = Field(
@@ -110,6 +112,17 @@ class Settings(BaseSettings):
         ):
             raise ValueError("expected an http(s) URL such as https://api.telegram.org")
         return value.strip().rstrip("/")
+
+    @field_validator("admin_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram opens Mini Apps over HTTPS only.
+        if parts.scheme != "https" or not parts.hostname or parts.username or parts.fragment:
+            raise ValueError("expected the page's public https:// address")
+        return value.strip()
 
     @field_validator("broadcast_rate")
     @classmethod

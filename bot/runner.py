@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.dispatch import UpdateDispatcher
 from bot.flood import FloodGuard, Guard, SharedFloodGuard
 from bot.menus import CommandMenus
+from bot.miniapp.api import AdminApi
 from bot.scheduling import build_scheduler
 from bot.sender import RetryPolicy, Sender
 from bot.transports.base import StartupError, Transport
@@ -109,7 +110,7 @@ async def _serve(
     # process: keep it out of the garbage collector's full passes, which otherwise pause the
     # bot for tens of milliseconds.
     gc.freeze()
-    webhook_runner = await _take_updates(settings, transport, dispatcher, username)
+    server = await _take_updates(app, transport, dispatcher, username)
 
     scheduling = asyncio.create_task(build_scheduler(app, transport.api).run(stop))
     if ready is not None:
@@ -121,10 +122,10 @@ async def _serve(
     await tidying
     await reloading
     # Stop taking updates, finish what is in flight; the database closes with the app.
-    if webhook_runner is not None:
-        await webhook_runner.cleanup()
-    else:
+    if not settings.webhook_url:
         await transport.stop_polling()
+    if server is not None:
+        await server.cleanup()
     await dispatcher.drain()
     await scheduling  # broadcasts under way finish their sends; the lease is let go
     log.info("bot_stopped")
@@ -139,19 +140,28 @@ def flood_guard(app: App) -> Guard:
 
 
 async def _take_updates(
-    settings: Settings, transport: Transport, dispatcher: UpdateDispatcher, username: str
+    app: App, transport: Transport, dispatcher: UpdateDispatcher, username: str
 ) -> web.AppRunner | None:
-    """Start receiving updates: polling, or the webhook's server (returned, for the stop). A
-    start that fails half-way (setWebhook refused) closes the server it opened."""
+    """Start receiving updates: polling, or the webhook's server. The HTTP server, returned
+    for the stop, also serves the admin Mini App's API (by polling, when MESBOT_ADMIN_URL is
+    set). A start that fails half-way (setWebhook refused) closes the server it opened."""
+    settings = app.settings
+    token = settings.token.get_secret_value() if settings.token else ""
     if not settings.webhook_url:
         await transport.delete_webhook()
+        admin_server = None
+        if settings.admin_url:
+            admin_app = web.Application()
+            AdminApi(app, token).add_to(admin_app)
+            admin_server = await serve(admin_app, settings.listen)
         await transport.start_polling(dispatcher.dispatch)
         log.info("bot_started", bot=username, framework=transport.name, mode="polling")
-        return None
+        return admin_server
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     web_app = make_app(
         transport, dispatcher.dispatch, path=webhook_path(settings.webhook_url), secret=secret
     )
+    AdminApi(app, token).add_to(web_app)
     runner = await serve(web_app, settings.listen)
     try:
         await transport.set_webhook(settings.webhook_url, secret)

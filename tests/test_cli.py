@@ -207,6 +207,11 @@ def test_chat_in_english(tmp_path: Path) -> None:
         ({"MESBOT_TIMEZONE": "Mars/Olympus"}, ["chat"], "invalid setting MESBOT_TIMEZONE"),
         ({"MESBOT_API_BASE": "api.telegram.org"}, ["run"], "invalid setting MESBOT_API_BASE"),
         ({"MESBOT_API_BASE": "ftp://example.org"}, ["run"], "invalid setting MESBOT_API_BASE"),
+        (
+            {"MESBOT_ADMIN_URL": "http://bot.example.org/admin/"},
+            ["chat"],
+            "invalid setting MESBOT_ADMIN_URL: expected the page's public https:// address",
+        ),
     ],
 )
 def test_errors_are_one_line(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from faq.lexicon import LANGS, Lang
+from faq.lexicon import Lang
 from faq.telegram_html import escape
 from handlers.admin import faq_keyboards as keyboards
 from handlers.admin import faq_text
@@ -107,22 +107,4 @@ class FaqBrowser:
         return Response.of(Reply(text, keyboards.search_results(ctx.texts, found)))
 
     def find(self, query: str, states: list[EntryState], lang: Lang) -> list[EntryState]:
-        """By id first (exact, then part of it), then questions holding every word typed, then
-        the matcher's ranking; hidden entries, which the matcher does not know, by the first
-        two only."""
-        by_id = {s.entry.id: s for s in states}
-        key = query.strip().lower()
-        ids = [key] if key in by_id else []
-        ids += [i for i in by_id if key and key in i]
-        normalisers = self._editing.live.language.normalisers
-        for each in LANGS:
-            wanted = set(normalisers[each].words(query))
-            if wanted:
-                ids += [
-                    s.entry.id
-                    for s in states
-                    if wanted <= set(normalisers[each].words(s.entry.block(each).question))
-                ]
-        ids += [scored.entry_id for scored in self._editing.live.current.matcher.rank(query, lang)]
-        unique = [i for i in dict.fromkeys(ids) if i in by_id]
-        return [by_id[i] for i in unique[:MAX_RESULTS]]
+        return self._editing.find(query, states, lang)[:MAX_RESULTS]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from faq.catalog import Language
 from faq.check import check_entries
 from faq.entries import Entry
-from faq.lexicon import LANGS
+from faq.lexicon import LANGS, Lang
 from faq.live import LiveCatalog
 from faq.models import FaqEntryRow
 from faq.store import FaqStore, UnknownEntry
@@ -108,6 +108,27 @@ class FaqEditing:
             )
             for r in reversed(rows)
         ]
+
+    def find(self, query: str, states: list[EntryState], lang: Lang) -> list[EntryState]:
+        """Entries for a search, best first: by id (exact, then part of it), then questions
+        holding every word typed, then the matcher's ranking; hidden entries, which the matcher
+        does not know, by the first two only. The chat and the admin page search alike."""
+        by_id = {s.entry.id: s for s in states}
+        key = query.strip().lower()
+        ids = [key] if key in by_id else []
+        ids += [i for i in by_id if key and key in i]
+        normalisers = self.live.language.normalisers
+        for each in LANGS:
+            wanted = set(normalisers[each].words(query))
+            if wanted:
+                ids += [
+                    s.entry.id
+                    for s in states
+                    if wanted <= set(normalisers[each].words(s.entry.block(each).question))
+                ]
+        ids += [scored.entry_id for scored in self.live.current.matcher.rank(query, lang)]
+        unique = [i for i in dict.fromkeys(ids) if i in by_id]
+        return [by_id[i] for i in unique]
 
     def problems(self, entry: Entry, others: list[Entry]) -> list[str]:
         """What is wrong with ``entry`` beside ``others`` (the rest of the FAQ): `faq check`'s

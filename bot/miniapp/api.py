@@ -1,0 +1,271 @@
+"""The admin Mini App's JSON API under ``/admin/api/``: a thin HTTP adapter over the same core
+use cases as the chat's /faq and /nonrepondues screens (`handlers.admin`), so that no rule has
+a second copy.
+
+Every call proves who it is (`bot.miniapp.auth`: 401 otherwise) and is checked against the
+role as stored now (403). Every input is validated before it reaches the core (422 with the
+reasons). Writes go through the core, which writes the audit record in the same transaction.
+No response names who asked a question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.miniapp.auth import Caller, Unauthorized, caller
+from faq.db import utcnow
+from faq.entries import Entry, LangBlock
+from faq.lexicon import LANGS, Lang
+from faq.review_queue import ReviewQueue
+from faq.store import UnknownEntry
+from handlers.admin.faq_editing import Conflict, EntryState, Invalid, Revision, Saved
+from handlers.audit import Actor
+from handlers.roles import Role
+
+log = structlog.get_logger(__name__)
+PREFIX = "/admin/api"
+MAX_BODY = 64 * 1024  # an entry is a few kilobytes; anything much larger is not one
+MAX_QUERY = 200
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class LangChanges(BaseModel):
+    """Fields of one language of an entry, as the page sends them; ``version`` is the entry's
+    version the editor started from (a change made meanwhile by someone else is a 409)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1)
+    question: str | None = None
+    alternates: list[str] | None = None
+    keywords: list[str] | None = None
+    answer: str | None = None
+    sources: list[str] | None = None
+
+
+class AdminApi:
+    """The routes, bound to one running app and the bot's token (which keys initData)."""
+
+    def __init__(self, app: App, token: str, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self._app = app
+        self._token = token
+        self._clock = clock
+        self._editing = app.conversation.editing
+        self._queue = ReviewQueue(app.language.normalisers)
+
+    def add_to(self, web_app: web.Application) -> None:
+        router = web_app.router
+        router.add_get(f"{PREFIX}/me", self._staff(Role.VOLUNTEER, self.me))
+        router.add_get(f"{PREFIX}/entries", self._staff(Role.ADMIN, self.entries))
+        router.add_get(f"{PREFIX}/entries/{{id}}", self._staff(Role.ADMIN, self.entry))
+        router.add_put(f"{PREFIX}/entries/{{id}}/{{lang}}", self._staff(Role.ADMIN, self.save))
+        router.add_post(
+            f"{PREFIX}/entries/{{id}}/rollback/{{revision}}",
+            self._staff(Role.ADMIN, self.rollback),
+        )
+        router.add_get(f"{PREFIX}/review", self._staff(Role.ADMIN, self.review))
+
+    # --- who may call ---
+
+    def _staff(
+        self,
+        needed: Role,
+        handle: Callable[[web.Request, AsyncSession, Caller, Role], Awaitable[web.Response]],
+    ) -> Handler:
+        async def checked(request: web.Request) -> web.StreamResponse:
+            try:
+                who = caller(request.headers.get("Authorization"), self._token, self._clock())
+            except Unauthorized as exc:
+                return _error(401, str(exc))
+            async with self._app.sessions() as session:
+                role = await self._app.conversation.roles.role_of(session, who.user_id)
+                if role < needed:
+                    log.warning(
+                        "permission_refused", user_id=who.user_id, path=request.path, via="miniapp"
+                    )
+                    return _error(403, "this needs a role you do not hold")
+                response = await handle(request, session, who, role)
+                await session.commit()
+            return response
+
+        return checked
+
+    # --- routes ---
+
+    async def me(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        publisher = await self._app.conversation.roles.publisher(session, who.user_id)
+        regions = None  # every region
+        if publisher is not None and publisher.regions is not None:
+            regions = sorted(publisher.regions)
+        return web.json_response(
+            {
+                "user_id": who.user_id,
+                "roles": ["admin", "volunteer"] if role >= Role.ADMIN else ["volunteer"],
+                "regions": regions,
+                "lang": who.language_code if who.language_code in LANGS else None,
+            }
+        )
+
+    async def entries(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        query = request.query.get("q", "")
+        if len(query) > MAX_QUERY:
+            return _error(422, f"the search is longer than {MAX_QUERY} characters")
+        states = await self._editing.states(session)
+        if query.strip():
+            states = self._editing.find(query, states, _lang(who))
+        return web.json_response([_summary(state, lang) for state in states for lang in LANGS])
+
+    async def entry(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        entry_id = request.match_info["id"]
+        state = await self._editing.state(session, entry_id)
+        if state is None:
+            return _error(404, "no such entry")
+        history = await self._editing.history(session, entry_id)
+        return web.json_response(_detail(state, history))
+
+    async def save(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        entry_id, lang = request.match_info["id"], request.match_info["lang"]
+        if lang not in LANGS:
+            return _error(404, "no such language")
+        changes = await _body(request, LangChanges)
+        if isinstance(changes, web.Response):
+            return changes
+        state = await self._editing.state(session, entry_id)
+        if state is None:
+            return _error(404, "no such entry")
+        try:
+            edited = _apply(state.entry, lang, changes)
+        except ValidationError as exc:
+            return _error(422, "invalid entry", problems=_reasons(exc))
+        base = changes.version if changes.version is not None else state.version
+        outcome = await self._editing.save(
+            session, Actor.user(who.user_id), edited, base_version=base
+        )
+        match outcome:
+            case Saved(version):
+                return web.json_response({"id": entry_id, "version": version})
+            case Invalid(problems):
+                return _error(422, "the entry breaks the FAQ's rules", problems=list(problems))
+            case Conflict(version):
+                return _error(409, "the entry changed meanwhile", version=version)
+
+    async def rollback(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        entry_id, revision = request.match_info["id"], request.match_info["revision"]
+        if not revision.isascii() or not revision.isdigit() or len(revision) > 9:
+            return _error(404, "no such revision")
+        try:
+            state = await self._editing.rollback(
+                session, Actor.user(who.user_id), entry_id, int(revision)
+            )
+        except UnknownEntry:
+            return _error(404, "no such entry or revision")
+        return web.json_response({"id": entry_id, "version": state.version})
+
+    async def review(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        groups = await self._queue.groups(session, self._editing.live.current)
+        return web.json_response(
+            [
+                {
+                    "lang": group.lang,
+                    "text": group.text,
+                    "count": sum(p.count for p in group.phrasings),
+                    "phrasings": [{"text": p.text, "count": p.count} for p in group.phrasings],
+                    "kinds": {kind: count for kind, count in group.kinds},
+                    "suggestions": list(group.suggestions),
+                    "question_ids": list(group.question_ids),
+                }
+                for group in groups
+            ]
+        )
+
+
+def _lang(who: Caller) -> Lang:
+    return "en" if who.language_code == "en" else "fr"
+
+
+def _summary(state: EntryState, lang: Lang) -> dict[str, Any]:
+    block = state.entry.block(lang)
+    return {
+        "id": state.entry.id,
+        "lang": lang,
+        "theme": state.entry.theme,
+        "question": block.question,
+        "answer": block.answer,
+        "reviewed": state.entry.reviewed.isoformat(),
+        "hidden": state.hidden,
+        "version": state.version,
+    }
+
+
+def _detail(state: EntryState, history: list[Revision]) -> dict[str, Any]:
+    return {
+        "entry": state.entry.model_dump(mode="json"),
+        "version": state.version,
+        "hidden": state.hidden,
+        "updated_at": state.updated_at.isoformat(),
+        "revisions": [
+            {
+                "version": r.version,
+                "entry": r.entry.model_dump(mode="json"),
+                "hidden": r.hidden,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in history
+        ],
+    }
+
+
+def _apply(entry: Entry, lang: Lang, changes: LangChanges) -> Entry:
+    """The entry with ``changes`` in ``lang``; ValidationError when a field is not valid."""
+    fields = changes.model_dump(exclude_unset=True, exclude={"version", "sources"})
+    block = LangBlock.model_validate({**entry.block(lang).model_dump(), **fields})
+    updated = entry.model_dump() | {lang: block.model_dump()}
+    if changes.sources is not None:
+        updated["sources"] = changes.sources
+    return Entry.model_validate(updated)
+
+
+async def _body(request: web.Request, model: type[LangChanges]) -> LangChanges | web.Response:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _error(413, "the body is too large")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        return _error(413, "the body is too large")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        return _error(422, "invalid body", problems=_reasons(exc))
+
+
+def _reasons(error: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
+
+
+def _error(status: int, message: str, **more: Any) -> web.Response:
+    return web.Response(
+        status=status,
+        text=json.dumps({"error": message, **more}, ensure_ascii=False),
+        content_type="application/json",
+    )

@@ -1,0 +1,282 @@
+"""The admin Mini App's API: who may call it (signed initData, fresh, with the role), and what
+each route does through the same core as the chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.miniapp.api import AdminApi
+from faq.matcher import MatchResult
+from faq.review import QuestionLog
+from handlers.models import AuditRow, VolunteerRow
+from tests.botapi import FakeBotApi
+from tests.conftest import Chat, only
+from tests.live import on_telegram, running
+from tests.test_e2e import free_port
+
+TOKEN = "123456:TEST-token_for-the-mini-app"
+ADMIN, VOLUNTEER, USER = 7101, 7102, 7103
+NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
+ENTRY = "activation.how"
+QUESTION = "Comment activer mon profil Mon espace santé ?"
+
+ROUTES = [
+    ("GET", "/admin/api/me"),
+    ("GET", "/admin/api/entries"),
+    ("GET", f"/admin/api/entries/{ENTRY}"),
+    ("PUT", f"/admin/api/entries/{ENTRY}/fr"),
+    ("POST", f"/admin/api/entries/{ENTRY}/rollback/1"),
+    ("GET", "/admin/api/review"),
+]
+ADMIN_ONLY = [route for route in ROUTES if route[1] != "/admin/api/me"]
+
+
+def init_data(user_id: int, signed_at: dt.datetime = NOW, token: str = TOKEN, **extra: str) -> str:
+    """initData as Telegram signs it (core.telegram.org/bots/webapps), written out here
+    independently of the code under test."""
+    fields = {
+        "auth_date": str(int(signed_at.timestamp())),
+        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
+        "user": json.dumps({"id": user_id, "first_name": "Camille", "language_code": "fr"}),
+        **extra,
+    }
+    check = "\n".join(f"{key}={value}" for key, value in sorted(fields.items()))
+    secret = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
+    fields["hash"] = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
+    return urlencode(fields)
+
+
+def auth(data: str) -> dict[str, str]:
+    return {"Authorization": f"tma {data}"}
+
+
+@pytest.fixture
+async def staff_app(settings: Settings) -> AsyncIterator[App]:
+    bot = settings.model_copy(update={"token": SecretStr(TOKEN), "admin_ids": [ADMIN]})
+    async with build_app(bot) as app:
+        async with app.sessions() as session:
+            session.add(
+                VolunteerRow(user_id=VOLUNTEER, regions=["53"], granted_by=ADMIN, granted_at=NOW)
+            )
+            await session.commit()
+        yield app
+
+
+@pytest.fixture
+async def client(staff_app: App) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    web_app = web.Application()
+    AdminApi(staff_app, TOKEN, clock=lambda: NOW).add_to(web_app)
+    async with TestClient(TestServer(web_app)) as test_client:
+        yield test_client
+
+
+async def call(
+    client: TestClient[web.Request, web.Application],
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    **body: object,
+) -> tuple[int, object]:
+    async with client.request(method, path, headers=headers, json=body or None) as response:
+        return response.status, await response.json()
+
+
+# --- who may call ---
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+async def test_without_valid_fresh_initdata_every_route_is_401(
+    client: TestClient[web.Request, web.Application], method: str, path: str
+) -> None:
+    good = init_data(ADMIN)
+    tampered = good.replace(str(ADMIN), str(ADMIN + 1))  # another user, same hash
+    forged = init_data(ADMIN, token="999:another-bot's-token")
+    stale = init_data(ADMIN, signed_at=NOW - dt.timedelta(hours=1, seconds=1))
+    future = init_data(ADMIN, signed_at=NOW + dt.timedelta(hours=1))
+    for headers in (
+        None,
+        {"Authorization": f"Bearer {good}"},
+        auth(tampered),
+        auth(forged),
+        auth(stale),
+        auth(future),
+        auth("hash=00&user=%7B%7D"),
+    ):
+        status, body = await call(client, method, path, headers)
+        assert status == 401, (headers, body)
+    async with client.get("/admin/api/me", headers=auth(good)) as response:
+        assert response.status == 200  # the same data, untouched, is accepted
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
+async def test_a_volunteer_or_a_user_gets_403_from_the_administrators_routes(
+    client: TestClient[web.Request, web.Application], method: str, path: str, staff_app: App
+) -> None:
+    for user in (VOLUNTEER, USER):
+        status, _ = await call(client, method, path, auth(init_data(user)), answer="pirate")
+        assert status == 403
+    async with staff_app.sessions() as session:
+        assert list(await session.scalars(select(AuditRow))) == []  # nothing was changed
+
+
+async def test_me_says_who_is_signed_in_and_their_roles(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    status, admin = await call(client, "GET", "/admin/api/me", auth(init_data(ADMIN)))
+    assert status == 200
+    assert admin == {
+        "user_id": ADMIN,
+        "roles": ["admin", "volunteer"],
+        "regions": None,
+        "lang": "fr",
+    }
+    status, volunteer = await call(client, "GET", "/admin/api/me", auth(init_data(VOLUNTEER)))
+    assert status == 200 and volunteer["roles"] == ["volunteer"] and volunteer["regions"] == ["53"]  # type: ignore[index]
+    status, _ = await call(client, "GET", "/admin/api/me", auth(init_data(USER)))
+    assert status == 403
+
+
+# --- the FAQ ---
+
+
+async def test_entries_are_listed_per_language_and_searched_as_in_the_chat(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    headers = auth(init_data(ADMIN))
+    status, listed = await call(client, "GET", "/admin/api/entries", headers)
+    assert status == 200 and isinstance(listed, list)
+    assert {(row["id"], row["lang"]) for row in listed} >= {(ENTRY, "fr"), (ENTRY, "en")}
+    assert {"question", "answer", "reviewed", "theme", "hidden", "version"} <= set(listed[0])
+    status, found = await call(client, "GET", "/admin/api/entries?q=activer+profil", headers)
+    assert status == 200 and isinstance(found, list) and found[0]["id"] == ENTRY
+    status, _ = await call(client, "GET", "/admin/api/entries?q=" + "x" * 201, headers)
+    assert status == 422
+
+
+async def test_an_entry_comes_with_both_languages_and_its_revisions(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    headers = auth(init_data(ADMIN))
+    status, detail = await call(client, "GET", f"/admin/api/entries/{ENTRY}", headers)
+    assert status == 200 and isinstance(detail, dict)
+    assert detail["entry"]["fr"]["question"] and detail["entry"]["en"]["question"]
+    assert [r["version"] for r in detail["revisions"]] == [detail["version"]]
+    status, _ = await call(client, "GET", "/admin/api/entries/no.such_entry", headers)
+    assert status == 404
+
+
+async def test_a_saved_answer_is_the_bots_next_answer_and_is_audited_then_rolled_back(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    marker = "Réponse relue depuis la page d'administration."
+    _, detail = await call(client, "GET", f"/admin/api/entries/{ENTRY}", headers)
+    assert isinstance(detail, dict)
+    answer = detail["entry"]["fr"]["answer"] + "\n\n" + marker
+    status, saved = await call(
+        client, "PUT", f"/admin/api/entries/{ENTRY}/fr", headers, answer=answer, version=1
+    )
+    assert status == 200 and saved == {"id": ENTRY, "version": 2}
+    assert marker in only(await Chat(staff_app, user_id=USER).say(QUESTION))
+    async with staff_app.sessions() as session:
+        (record,) = await session.scalars(select(AuditRow))
+    assert record.actor_id == ADMIN and record.subject == ENTRY
+
+    status, _ = await call(client, "POST", f"/admin/api/entries/{ENTRY}/rollback/1", headers)
+    assert status == 200
+    assert marker not in only(await Chat(staff_app, user_id=USER).say(QUESTION))
+    status, _ = await call(client, "POST", f"/admin/api/entries/{ENTRY}/rollback/99", headers)
+    assert status == 404
+    status, _ = await call(client, "POST", f"/admin/api/entries/{ENTRY}/rollback/1e3", headers)
+    assert status == 404
+
+
+async def test_bad_saves_are_refused_with_their_reasons_and_change_nothing(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    path = f"/admin/api/entries/{ENTRY}/fr"
+    status, body = await call(client, "PUT", path, headers, answer="")
+    assert status == 422 and "answer" in json.dumps(body)
+    status, body = await call(client, "PUT", path, headers, colour="blue")
+    assert status == 422 and "colour" in json.dumps(body)
+    status, body = await call(client, "PUT", path, headers, answer="<b>unclosed")
+    assert status == 422 and body["problems"]  # type: ignore[index]
+    status, body = await call(client, "PUT", path, headers, answer="Plus récent.", version=7)
+    assert status == 409 and body["version"] == 1  # type: ignore[index]
+    status, _ = await call(client, "PUT", f"/admin/api/entries/{ENTRY}/de", headers, answer="x")
+    assert status == 404
+    async with client.put(path, headers=headers, data=b"{" + b" " * 70_000 + b"}") as response:
+        assert response.status == 413
+    async with client.put(path, headers=headers, data=b"not json") as response:
+        assert response.status == 422
+    async with staff_app.sessions() as session:
+        assert list(await session.scalars(select(AuditRow))) == []
+
+
+# --- the review queue ---
+
+
+async def test_the_review_queue_groups_questions_and_never_says_who_asked(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    unanswered = MatchResult("fallback", None, 0.0, ())
+    async with staff_app.sessions() as session:
+        for text in ("ma carte vitale est perdue", "j'ai perdu ma carte vitale", "météo"):
+            await QuestionLog(session).record("fr", text, unanswered)
+        await session.commit()
+    status, groups = await call(client, "GET", "/admin/api/review", auth(init_data(ADMIN)))
+    assert status == 200 and isinstance(groups, list) and groups
+    assert sum(group["count"] for group in groups) == 3
+    assert {"lang", "text", "count", "phrasings", "kinds", "suggestions"} <= set(groups[0])
+    text = json.dumps(groups)
+    assert "user" not in text and str(USER) not in text
+
+
+# --- served by `mesbot run` ---
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_mesbot_run_serves_the_api_on_its_own_server(
+    api: FakeBotApi, settings: Settings, mode: str
+) -> None:
+    port = free_port()
+    more: dict[str, object] = {"admin_ids": [ADMIN], "listen": f"127.0.0.1:{port}"}
+    if mode == "polling":
+        more["admin_url"] = "https://bot.example.org/admin/"
+    else:
+        more["webhook_url"] = f"http://127.0.0.1:{port}/telegram/hook"
+        more["webhook_secret"] = SecretStr("mini-app-secret")
+    bot = on_telegram(settings, api, "ptb", **more)
+    async with running(bot, api), aiohttp.ClientSession() as http:
+        url = f"http://127.0.0.1:{port}/admin/api/me"
+        async with http.get(url) as response:
+            assert response.status == 401
+        fresh = init_data(ADMIN, signed_at=dt.datetime.now(dt.UTC), token=api.token)
+        async with http.get(url, headers=auth(fresh)) as response:
+            assert response.status == 200
+            assert (await response.json())["user_id"] == ADMIN
+
+
+async def test_polling_without_an_admin_page_opens_no_port(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    port = free_port()
+    bot = on_telegram(settings, api, "ptb", listen=f"127.0.0.1:{port}")
+    async with running(bot, api), aiohttp.ClientSession() as http:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await http.get(f"http://127.0.0.1:{port}/admin/api/me")
