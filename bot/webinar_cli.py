@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from faq.db import utcnow
 from handlers.audit import Action, Actor, Audit, webinar_state
+from handlers.webinars.publishing import publish
 from scheduler.regions import Regions
 from scheduler.webinars import (
     MAX_DURATION,
@@ -118,14 +119,11 @@ async def webinar_command(
         webinars = Webinars(session)
         match args.webinar_command:
             case "add":
-                created = await webinars.create(
-                    details_from(args, regions, zone), author_id=None, author_lang=None
-                )
-                await Audit(session).record(
+                created = await publish(
+                    session,
                     Actor.command_line("webinar add"),
-                    Action.WEBINAR_PUBLISH,
-                    created.id,
-                    after=webinar_state(created),
+                    details_from(args, regions, zone),
+                    lang=None,
                 )
                 await session.commit()
                 print(f"webinar {created.id} created: {_line(fields_of(created, zone))}")

@@ -41,8 +41,10 @@ ROUTES = [
     ("PUT", f"/admin/api/entries/{ENTRY}/fr"),
     ("POST", f"/admin/api/entries/{ENTRY}/rollback/1"),
     ("GET", "/admin/api/review"),
+    ("GET", "/admin/api/webinars"),
+    ("POST", "/admin/api/webinars"),
 ]
-ADMIN_ONLY = [route for route in ROUTES if route[1] != "/admin/api/me"]
+ADMIN_ONLY = [route for route in ROUTES if route[1] not in ("/admin/api/me", "/admin/api/webinars")]
 
 
 def init_data(user_id: int, signed_at: dt.datetime = NOW, token: str = TOKEN, **extra: str) -> str:
@@ -245,6 +247,77 @@ async def test_the_review_queue_groups_questions_and_never_says_who_asked(
     assert {"lang", "text", "count", "phrasings", "kinds", "suggestions"} <= set(groups[0])
     text = json.dumps(groups)
     assert "user" not in text and str(USER) not in text
+
+
+# --- webinars ---
+
+
+def webinar(**changes: object) -> dict[str, object]:
+    form: dict[str, object] = {
+        "title": "Mon espace santé pas à pas",
+        "link": "https://visio.example.org/webinaire",
+        "starts_at": "2026-12-10T18:30:00",  # Paris time, as the wizard reads it
+        "duration_minutes": 60,
+        "regions": ["53"],
+    }
+    return form | changes
+
+
+async def test_volunteers_publish_in_their_regions_and_see_theirs(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    volunteer, admin = auth(init_data(VOLUNTEER)), auth(init_data(ADMIN))
+    status, created = await call(client, "POST", "/admin/api/webinars", volunteer, **webinar())
+    assert status == 201 and isinstance(created, dict)
+    assert created["starts_at"] == "2026-12-10T17:30:00+00:00" and created["mine"] is True
+    for regions in (["84"], []):  # another region, or national: not theirs to publish
+        status, _ = await call(
+            client, "POST", "/admin/api/webinars", volunteer, **webinar(regions=regions)
+        )
+        assert status == 403
+    status, _ = await call(
+        client, "POST", "/admin/api/webinars", admin, **webinar(regions=["84"], title="Ailleurs")
+    )
+    assert status == 201
+    _, theirs = await call(client, "GET", "/admin/api/webinars", volunteer)
+    _, everything = await call(client, "GET", "/admin/api/webinars", admin)
+    assert isinstance(theirs, list) and isinstance(everything, list)
+    assert [w["title"] for w in theirs] == ["Mon espace santé pas à pas"]
+    assert len(everything) == 2
+    async with staff_app.sessions() as session:
+        records = list(await session.scalars(select(AuditRow).order_by(AuditRow.id)))
+    assert [(r.actor_id, r.action) for r in records] == [
+        (VOLUNTEER, "webinar.publish"),
+        (ADMIN, "webinar.publish"),
+    ]
+    status, _ = await call(
+        client, "POST", "/admin/api/webinars", auth(init_data(USER)), **webinar()
+    )
+    assert status == 403
+
+
+async def test_a_webinar_form_is_checked_as_the_wizard_checks_it(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    admin = auth(init_data(ADMIN))
+    for changes, problem in (
+        ({"link": "http://visio.example.org"}, "link"),
+        ({"starts_at": "2026-12-01T09:00:00+01:00"}, "start_past"),
+        ({"duration_minutes": 2}, "duration"),
+        ({"regions": ["99"]}, "regions"),
+        ({"title": "  "}, "title"),
+        ({"announce_at": "2026-12-11T09:00:00"}, "announce"),
+    ):
+        status, body = await call(
+            client, "POST", "/admin/api/webinars", admin, **webinar(**changes)
+        )
+        assert status == 422 and problem in body["problems"], (changes, body)  # type: ignore[index]
+    status, body = await call(
+        client, "POST", "/admin/api/webinars", admin, **webinar(starts_at="demain")
+    )
+    assert status == 422 and "starts_at" in json.dumps(body)
+    async with staff_app.sessions() as session:
+        assert list(await session.scalars(select(AuditRow))) == []
 
 
 # --- served by `mesbot run` ---

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
@@ -29,7 +30,10 @@ from faq.review_queue import ReviewQueue
 from faq.store import UnknownEntry
 from handlers.admin.faq_editing import Conflict, EntryState, Invalid, Revision, Saved
 from handlers.audit import Actor
-from handlers.roles import Role
+from handlers.roles import Publisher, Role
+from handlers.webinars.publishing import publish
+from scheduler.regions import Regions
+from scheduler.webinars import Details, Webinar, Webinars, problems
 
 log = structlog.get_logger(__name__)
 PREFIX = "/admin/api"
@@ -37,6 +41,7 @@ MAX_BODY = 64 * 1024  # an entry is a few kilobytes; anything much larger is not
 MAX_QUERY = 200
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Form = TypeVar("Form", bound=BaseModel)
 
 
 class LangChanges(BaseModel):
@@ -53,6 +58,32 @@ class LangChanges(BaseModel):
     sources: list[str] | None = None
 
 
+class NewWebinar(BaseModel):
+    """A webinar as the page's form sends it. Times are ISO 8601; without an offset they are
+    read in MESBOT_TIMEZONE, as the chat's wizard reads what volunteers type."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=1000)
+    link: str = Field(max_length=2000)
+    starts_at: dt.datetime
+    duration_minutes: int = Field(default=60, ge=0, le=100_000)
+    description: str = Field(default="", max_length=10_000)
+    regions: list[str] = Field(default_factory=list, max_length=30)  # none: national
+    announce_at: dt.datetime | None = None  # none: at once
+
+    def details(self, zone: ZoneInfo) -> Details:
+        return Details(
+            title=self.title.strip(),
+            link=self.link.strip(),
+            starts_at=_aware(self.starts_at, zone),
+            duration_minutes=self.duration_minutes,
+            description=self.description.strip(),
+            regions=tuple(dict.fromkeys(self.regions)),
+            announce_at=None if self.announce_at is None else _aware(self.announce_at, zone),
+        )
+
+
 class AdminApi:
     """The routes, bound to one running app and the bot's token (which keys initData)."""
 
@@ -62,6 +93,8 @@ class AdminApi:
         self._clock = clock
         self._editing = app.conversation.editing
         self._queue = ReviewQueue(app.language.normalisers)
+        self._zone = ZoneInfo(app.settings.timezone)
+        self._regions = Regions.bundled()
 
     def add_to(self, web_app: web.Application) -> None:
         router = web_app.router
@@ -74,6 +107,8 @@ class AdminApi:
             self._staff(Role.ADMIN, self.rollback),
         )
         router.add_get(f"{PREFIX}/review", self._staff(Role.ADMIN, self.review))
+        router.add_get(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.webinars))
+        router.add_post(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.new_webinar))
 
     # --- who may call ---
 
@@ -200,6 +235,52 @@ class AdminApi:
             ]
         )
 
+    async def webinars(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        """Upcoming webinars: everywhere for administrators and unrestricted volunteers, in
+        their regions (and national ones) for the others."""
+        publisher = await self._app.conversation.roles.publisher(session, who.user_id)
+        regions = None if publisher is None else publisher.regions
+        found = await Webinars(session).upcoming(regions, now=self._clock())
+        return web.json_response([_webinar(w, publisher) for w in found])
+
+    async def new_webinar(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        form = await _body(request, NewWebinar)
+        if isinstance(form, web.Response):
+            return form
+        publisher = await self._app.conversation.roles.publisher(session, who.user_id)
+        details = form.details(self._zone)
+        if publisher is None or not publisher.may_cover(details.regions):
+            return _error(403, "you may publish only in your own regions")
+        now = self._clock()
+        found = problems(details, now, [region.code for region in self._regions.all])
+        if found:
+            return _error(422, "the webinar cannot be published", problems=[p.value for p in found])
+        created = await publish(session, Actor.user(who.user_id), details, lang=_lang(who), now=now)
+        return web.json_response(_webinar(created, publisher), status=201)
+
+
+def _aware(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _webinar(webinar: Webinar, publisher: Publisher | None) -> dict[str, Any]:
+    return {
+        "id": webinar.id,
+        "title": webinar.title,
+        "description": webinar.description,
+        "link": webinar.link,
+        "starts_at": webinar.starts_at.isoformat(),
+        "duration_minutes": webinar.duration_minutes,
+        "regions": list(webinar.regions),
+        "announce_at": webinar.announce_at.isoformat(),
+        "status": webinar.status,
+        "mine": publisher is not None and publisher.may_manage(webinar.author_id),
+    }
+
 
 def _lang(who: Caller) -> Lang:
     return "en" if who.language_code == "en" else "fr"
@@ -247,7 +328,7 @@ def _apply(entry: Entry, lang: Lang, changes: LangChanges) -> Entry:
     return Entry.model_validate(updated)
 
 
-async def _body(request: web.Request, model: type[LangChanges]) -> LangChanges | web.Response:
+async def _body(request: web.Request, model: type[Form]) -> Form | web.Response:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return _error(413, "the body is too large")
     raw = await request.content.read(MAX_BODY + 1)

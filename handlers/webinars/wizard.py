@@ -20,6 +20,7 @@ from handlers.i18n import Texts
 from handlers.roles import Publisher, Roles
 from handlers.webinars.compose import WebinarComposer
 from handlers.webinars.drafts import Draft, Drafts
+from handlers.webinars.publishing import publish
 from handlers.webinars.steps import (
     ANNOUNCE_AT,
     ANNOUNCE_STEP,
@@ -368,14 +369,8 @@ class WebinarWizard:
         await Drafts(ctx.session).delete(ctx.event.user_id)
         webinars = Webinars(ctx.session)
         if current is None:
-            created = await webinars.create(
-                details, author_id=ctx.event.user_id, author_lang=ctx.texts.lang, now=now
-            )
-            await Audit(ctx.session).record(
-                Actor.user(ctx.event.user_id),
-                Action.WEBINAR_PUBLISH,
-                created.id,
-                after=webinar_state(created),
+            created = await publish(
+                ctx.session, Actor.user(ctx.event.user_id), details, lang=ctx.texts.lang, now=now
             )
             at_once = details.announce_at is None or details.announce_at <= now
             return Response.of(Reply(self._published(ctx.texts, created, at_once), edit=True))
