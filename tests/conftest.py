@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import structlog
+from pydantic import SecretStr
 
 from bot.app import App, build_app, button_signer
 from bot.config import Settings
@@ -21,10 +22,12 @@ from faq.entries import Entry, bundled_entries
 from faq.matcher import MatchSettings
 from handlers.conversation import Conversation
 from handlers.events import Incoming, Response
+from handlers.models import VolunteerRow
 from handlers.roles import Roles
 from scheduler.regions import Regions
 from tests.botapi import FakeBotApi
 from tests.databases import BACKEND, POSTGRES_URL, copy_of, create_template, drop, in_thread
+from tests.miniapp import ADMIN, NOW, TOKEN, VOLUNTEER
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -207,3 +210,16 @@ def with_clock(app: App, clock: Clock) -> App:
         clock=clock,
     )
     return dataclasses.replace(app, conversation=conversation)
+
+
+@pytest.fixture
+async def staff_app(settings: Settings) -> AsyncIterator[App]:
+    """An app whose administrator and volunteer use the admin Mini App (`tests.miniapp`)."""
+    bot = settings.model_copy(update={"token": SecretStr(TOKEN), "admin_ids": [ADMIN]})
+    async with build_app(bot) as app:
+        async with app.sessions() as session:
+            session.add(
+                VolunteerRow(user_id=VOLUNTEER, regions=["53"], granted_by=ADMIN, granted_at=NOW)
+            )
+            await session.commit()
+        yield app

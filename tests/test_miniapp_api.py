@@ -4,11 +4,8 @@ each route does through the same core as the chat."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 from collections.abc import AsyncIterator
-from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -17,22 +14,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.config import Settings
 from bot.miniapp.api import AdminApi
 from faq.matcher import MatchResult
 from faq.review import QuestionLog
-from handlers.models import AuditRow, VolunteerRow
+from handlers.models import AuditRow
 from tests.botapi import FakeBotApi
 from tests.conftest import Chat, only
 from tests.live import on_telegram, running
+from tests.miniapp import ADMIN, ENTRY, NOW, QUESTION, TOKEN, USER, VOLUNTEER, auth, init_data
 from tests.test_e2e import free_port
-
-TOKEN = "123456:TEST-token_for-the-mini-app"
-ADMIN, VOLUNTEER, USER = 7101, 7102, 7103
-NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
-ENTRY = "activation.how"
-QUESTION = "Comment activer mon profil Mon espace santé ?"
 
 ROUTES = [
     ("GET", "/admin/api/me"),
@@ -45,37 +37,6 @@ ROUTES = [
     ("POST", "/admin/api/webinars"),
 ]
 ADMIN_ONLY = [route for route in ROUTES if route[1] not in ("/admin/api/me", "/admin/api/webinars")]
-
-
-def init_data(user_id: int, signed_at: dt.datetime = NOW, token: str = TOKEN, **extra: str) -> str:
-    """initData as Telegram signs it (core.telegram.org/bots/webapps), written out here
-    independently of the code under test."""
-    fields = {
-        "auth_date": str(int(signed_at.timestamp())),
-        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
-        "user": json.dumps({"id": user_id, "first_name": "Camille", "language_code": "fr"}),
-        **extra,
-    }
-    check = "\n".join(f"{key}={value}" for key, value in sorted(fields.items()))
-    secret = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
-    fields["hash"] = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
-    return urlencode(fields)
-
-
-def auth(data: str) -> dict[str, str]:
-    return {"Authorization": f"tma {data}"}
-
-
-@pytest.fixture
-async def staff_app(settings: Settings) -> AsyncIterator[App]:
-    bot = settings.model_copy(update={"token": SecretStr(TOKEN), "admin_ids": [ADMIN]})
-    async with build_app(bot) as app:
-        async with app.sessions() as session:
-            session.add(
-                VolunteerRow(user_id=VOLUNTEER, regions=["53"], granted_by=ADMIN, granted_at=NOW)
-            )
-            await session.commit()
-        yield app
 
 
 @pytest.fixture
@@ -353,3 +314,42 @@ async def test_polling_without_an_admin_page_opens_no_port(
     async with running(bot, api), aiohttp.ClientSession() as http:
         with pytest.raises(aiohttp.ClientConnectionError):
             await http.get(f"http://127.0.0.1:{port}/admin/api/me")
+
+
+async def test_a_preview_shows_the_message_and_its_problems_and_saves_nothing(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    path = f"/admin/api/entries/{ENTRY}/fr/preview"
+    status, shown = await call(client, "POST", path, headers, answer="Voici <b>la réponse</b>.")
+    assert status == 200 and shown["problems"] == []  # type: ignore[index]
+    assert "Voici <b>la réponse</b>." in shown["html"]  # type: ignore[index]
+    status, shown = await call(client, "POST", path, headers, answer="<b>jamais fermé")
+    assert status == 200 and shown["problems"]  # type: ignore[index]
+    status, _ = await call(client, "POST", path, auth(init_data(VOLUNTEER)), answer="x")
+    assert status == 403
+    async with staff_app.sessions() as session:
+        assert list(await session.scalars(select(AuditRow))) == []
+
+
+async def test_the_page_and_its_files_are_served_under_a_strict_policy(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    async with client.get("/admin", allow_redirects=False) as response:
+        assert response.status == 308 and response.headers["Location"] == "/admin/"
+    for path in ("/admin/", "/admin/static/app.js", "/admin/static/style.css"):
+        async with client.get(path) as response:
+            assert response.status == 200
+            policy = response.headers["Content-Security-Policy"]
+            assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    async with client.get("/admin/") as response:
+        page = await response.text()
+    # Nothing from elsewhere, nothing inline.
+    assert "https://" not in page and "<script>" not in page
+    for path in ("/admin/static/page.py", "/admin/static/..%2Fapi.py", "/admin/static/"):
+        async with client.get(path) as response:
+            assert response.status == 404
+    async with client.get("/admin/texts.json?lang=en") as response:
+        assert (await response.json())["save"] == "Save"
+    async with client.get("/admin/texts.json?lang=xx") as response:
+        assert (await response.json())["save"] == "Enregistrer"

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.miniapp.auth import Caller, Unauthorized, caller
+from bot.miniapp.page import AdminPage
 from faq.db import utcnow
 from faq.entries import Entry, LangBlock
 from faq.lexicon import LANGS, Lang
@@ -97,6 +98,8 @@ class AdminApi:
         self._regions = Regions.bundled()
 
     def add_to(self, web_app: web.Application) -> None:
+        """The page and its API."""
+        AdminPage(self._app.catalogs).add_to(web_app)
         router = web_app.router
         router.add_get(f"{PREFIX}/me", self._staff(Role.VOLUNTEER, self.me))
         router.add_get(f"{PREFIX}/entries", self._staff(Role.ADMIN, self.entries))
@@ -109,6 +112,9 @@ class AdminApi:
         router.add_get(f"{PREFIX}/review", self._staff(Role.ADMIN, self.review))
         router.add_get(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.webinars))
         router.add_post(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.new_webinar))
+        router.add_post(
+            f"{PREFIX}/entries/{{id}}/{{lang}}/preview", self._staff(Role.ADMIN, self.preview)
+        )
 
     # --- who may call ---
 
@@ -201,6 +207,29 @@ class AdminApi:
                 return _error(422, "the entry breaks the FAQ's rules", problems=list(problems))
             case Conflict(version):
                 return _error(409, "the entry changed meanwhile", version=version)
+
+    async def preview(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        """The message users would get with these changes, and what `faq check` and Telegram's
+        limits say of them; nothing is saved."""
+        entry_id, lang = request.match_info["id"], request.match_info["lang"]
+        if lang not in LANGS:
+            return _error(404, "no such language")
+        changes = await _body(request, LangChanges)
+        if isinstance(changes, web.Response):
+            return changes
+        state = await self._editing.state(session, entry_id)
+        if state is None:
+            return _error(404, "no such entry")
+        try:
+            edited = _apply(state.entry, lang, changes)
+        except ValidationError as exc:
+            return web.json_response({"html": "", "problems": _reasons(exc)})
+        others = [s.entry for s in await self._editing.states(session)]
+        reply = self._editing.preview(self._app.catalogs.texts(lang), edited)
+        problems = self._editing.problems(edited, others)
+        return web.json_response({"html": reply.text, "problems": problems})
 
     async def rollback(
         self, request: web.Request, session: AsyncSession, who: Caller, role: Role
