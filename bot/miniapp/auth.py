@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from aiogram.utils.web_app import safe_parse_webapp_init_data
-
 SCHEME = "tma "
 MAX_AGE = dt.timedelta(hours=1)
 # A client's clock may run a little ahead of ours: data stamped this far in the future passes.
@@ -35,6 +33,10 @@ def caller(authorization: str | None, token: str, now: dt.datetime) -> Caller:
     """The user the header's initData was signed for; Unauthorized otherwise."""
     if not authorization or not authorization.startswith(SCHEME):
         raise Unauthorized("no Telegram initData")
+    # Imported here: aiogram's types take over a second to import, which every `mesbot`
+    # command would pay for a check only the admin page needs.
+    from aiogram.utils.web_app import safe_parse_webapp_init_data
+
     try:
         data = safe_parse_webapp_init_data(token, authorization[len(SCHEME) :])
     except ValueError as exc:  # a bad signature, or fields that do not parse
