@@ -110,6 +110,7 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
             usernames=username_book(settings),
             walkthroughs=Walkthroughs(bundled_flows(), catalog),
             flow_expiry=settings.flow_expiry,
+            admin_url=settings.admin_url,
             regions=Regions.bundled(),
             zone=ZoneInfo(settings.timezone),
         )

@@ -81,6 +81,8 @@ class ConsoleChat:
                 for button in row:
                     if button.url is not None:
                         self._print(f"   ↗ {button.label}: {button.url}")
+                    elif button.web_app is not None:  # opened inside Telegram only
+                        self._print(f"   ↗ {button.label} (Telegram): {button.web_app}")
                     else:
                         self._choices.append(button)
                         self._print(f"  [{len(self._choices)}] {button.label}")

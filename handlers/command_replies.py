@@ -48,7 +48,9 @@ class CommandReplies:
         question_retention: dt.timedelta,
         review_retention: dt.timedelta,
         flow_expiry: dt.timedelta,
+        admin_url: str | None = None,
     ) -> None:
+        """``admin_url``: the admin Mini App's address, if the operator set one up."""
         self.faq = faq
         self.walkthroughs = walkthroughs
         self.webinars = webinars
@@ -57,6 +59,7 @@ class CommandReplies:
         self._question_retention = question_retention
         self._review_retention = review_retention
         self._flow_expiry = flow_expiry
+        self._admin_url = admin_url
 
     async def reply(self, ctx: Context, parsed: ParsedCommand) -> Response:
         _ = ctx.texts._
@@ -136,6 +139,8 @@ class CommandReplies:
                 return await self.webinars.mine.show(ctx)
             case Command.STATS:
                 return await stats.reply(ctx, self.webinars.composer.wording.regions)
+            case Command.ADMIN_PAGE:
+                return self._admin_page(ctx.texts)
             case None:
                 return Response.of(
                     Reply(
@@ -235,6 +240,26 @@ class CommandReplies:
             "• /privacy, /mydata, /forget: your data.\n\n"
             "For your account itself, call <b>3422</b> (Monday to Friday, 8:30–17:30) or visit a "
             "France services office."
+        )
+
+    def _admin_page(self, texts: Texts) -> Response:
+        _ = texts._
+        if self._admin_url is None:
+            return Response.of(
+                Reply(
+                    _(
+                        "The admin page is not set up for this bot: whoever runs it sets "
+                        "MESBOT_ADMIN_URL. Meanwhile /faq, /unanswered and /stats do the same "
+                        "work here."
+                    )
+                )
+            )
+        button = Button(_("🛠 Open the admin page"), web_app=self._admin_url)
+        return Response.of(
+            Reply(
+                _("The admin page opens inside Telegram: the FAQ editor, with long texts at ease."),
+                ((button,),),
+            )
         )
 
     @staticmethod

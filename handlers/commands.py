@@ -30,6 +30,7 @@ class Command(Enum):
     UNANSWERED = "unanswered"
     VOLUNTEERS = "volunteers"
     AUDIT = "audit"
+    ADMIN_PAGE = "admin"
 
 
 ALIASES: dict[str, Command] = {
@@ -63,6 +64,7 @@ ALIASES: dict[str, Command] = {
     "benevoles": Command.VOLUNTEERS,
     "volunteers": Command.VOLUNTEERS,
     "audit": Command.AUDIT,
+    "admin": Command.ADMIN_PAGE,
 }
 
 # Commands reserved to a role; the others are everyone's.
@@ -70,6 +72,7 @@ REQUIRED_ROLE: dict[Command, Role] = {
     Command.NEW_WEBINAR: Role.VOLUNTEER,
     Command.MY_WEBINARS: Role.VOLUNTEER,
     Command.STATS: Role.ADMIN,
+    Command.ADMIN_PAGE: Role.ADMIN,
     Command.FAQ: Role.ADMIN,
     Command.UNANSWERED: Role.ADMIN,
     Command.VOLUNTEERS: Role.ADMIN,
@@ -134,6 +137,7 @@ def menu(texts: Texts, role: Role = Role.USER) -> list[tuple[str, str]]:
         (Command.VOLUNTEERS, "benevoles", "volunteers", _("Who may publish webinars")),
         (Command.AUDIT, "audit", "audit", _("What staff changed, and when")),
         (Command.STATS, "stats", "stats", _("Figures on the bot's use (administrators)")),
+        (Command.ADMIN_PAGE, "admin", "admin", _("Open the admin page (administrators)")),
     ]
     return [
         (french if texts.lang == "fr" else english, description)

@@ -92,9 +92,11 @@ class Conversation:
         regions: Regions,
         zone: ZoneInfo,
         clock: Callable[[], dt.datetime] = utcnow,
+        admin_url: str | None = None,
     ) -> None:
         """``zone``: the time zone of webinar times; ``clock``: the time now, which webinar
-        screens take from here (tests give a fixed one)."""
+        screens take from here (tests give a fixed one); ``admin_url``: the admin Mini App's
+        address, when there is one."""
         self._sessions = sessions
         self.roles = roles
         self.usernames = usernames
@@ -125,6 +127,7 @@ class Conversation:
             question_retention,
             review_retention,
             flow_expiry,
+            admin_url,
         )
         self._handlers: dict[str, Callable[[Context], Awaitable[Response]]] = {
             "button": self._on_button,

@@ -38,15 +38,17 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: either typed callback data or a URL."""
+    """An inline button: typed callback data, a URL, or a Mini App's URL (``web_app``, which
+    Telegram opens inside the chat with signed launch data; private chats only)."""
 
     label: str
     data: CallbackData | None = None
     url: str | None = None
+    web_app: str | None = None
 
     def __post_init__(self) -> None:
-        if (self.data is None) == (self.url is None):
-            raise ValueError("a button has either callback data or a URL")
+        if [self.data, self.url, self.web_app].count(None) != 2:
+            raise ValueError("a button has one of callback data, a URL or a Mini App's URL")
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -638,6 +638,12 @@ def check_button(button: Any) -> None:
             raise bad_request("BUTTON_DATA_INVALID")
     if "url" in actions:
         check_button_url(str(button["url"]))
+    if "web_app" in actions:
+        web_app = button["web_app"]
+        url = web_app.get("url") if isinstance(web_app, dict) else None
+        if not isinstance(url, str) or not url.lower().startswith("https://"):
+            raise bad_request("BUTTON_URL_INVALID")  # Mini Apps open over HTTPS only
+        check_button_url(url)
 
 
 def check_button_url(url: str) -> None:

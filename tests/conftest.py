@@ -208,6 +208,7 @@ def with_clock(app: App, clock: Clock) -> App:
         regions=Regions.bundled(),
         zone=ZoneInfo(settings.timezone),
         clock=clock,
+        admin_url=settings.admin_url,
     )
     return dataclasses.replace(app, conversation=conversation)
 

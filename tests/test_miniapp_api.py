@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App
+from bot.app import App, build_app
 from bot.config import Settings
 from bot.miniapp.api import AdminApi
 from faq.matcher import MatchResult
@@ -353,3 +353,44 @@ async def test_the_page_and_its_files_are_served_under_a_strict_policy(
         assert (await response.json())["save"] == "Save"
     async with client.get("/admin/texts.json?lang=xx") as response:
         assert (await response.json())["save"] == "Enregistrer"
+
+
+# --- how administrators open it ---
+
+
+async def test_admin_opens_the_page_from_a_button_only_administrators_get(
+    settings: Settings,
+) -> None:
+    page = "https://bot.example.org/admin/"
+    bot = settings.model_copy(update={"admin_ids": [ADMIN], "admin_url": page})
+    async with build_app(bot) as app:
+        reply = (await Chat(app, user_id=ADMIN).say("/admin")).replies[0]
+        (button,) = (b for row in reply.buttons for b in row)
+        assert button.web_app == page and "Telegram" in reply.text
+        assert "administrateurs" in only(await Chat(app, user_id=USER).say("/admin"))
+        in_group = only(await Chat(app, user_id=ADMIN, group=-1001).say("/admin"))
+        assert "privée" in in_group
+    async with build_app(settings.model_copy(update={"admin_ids": [ADMIN]})) as app:
+        assert "MESBOT_ADMIN_URL" in only(await Chat(app, user_id=ADMIN).say("/admin"))
+
+
+@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
+async def test_the_admin_button_reaches_telegram_as_a_mini_app_button(
+    api: FakeBotApi, settings: Settings, framework: str
+) -> None:
+    page = "https://bot.example.org/admin/"
+    bot = on_telegram(
+        settings,
+        api,
+        framework,
+        admin_ids=[ADMIN],
+        admin_url=page,
+        listen=f"127.0.0.1:{free_port()}",
+    )
+    async with running(bot, api):
+        api.user_says(ADMIN, "/admin")
+        (sent,) = await api.next_messages(ADMIN)
+    (button,) = (b for row in (sent.reply_markup or {})["inline_keyboard"] for b in row)
+    assert button["web_app"] == {"url": page}
+    assert ("chat", ADMIN, "fr") in api.commands  # the administrator's menu lists /admin
+    assert "admin" in {name for name, _ in api.commands[("chat", ADMIN, "fr")]}

@@ -89,8 +89,8 @@ def test_administrators_menu_adds_their_commands_to_everyones() -> None:
         }
         assert [name for name, _ in volunteer[len(everyone) :]] == added[lang]
         staff = {
-            "fr": ["faq", "nonrepondues", "benevoles", "audit", "stats"],
-            "en": ["faq", "unanswered", "volunteers", "audit", "stats"],
+            "fr": ["faq", "nonrepondues", "benevoles", "audit", "stats", "admin"],
+            "en": ["faq", "unanswered", "volunteers", "audit", "stats", "admin"],
         }
         assert [name for name, _ in admin[len(everyone) :]] == [*added[lang], *staff[lang]]
         assert all(1 <= len(text) <= 256 for _, text in admin)  # Telegram's description limit

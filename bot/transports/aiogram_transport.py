@@ -27,6 +27,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     Update,
+    WebAppInfo,
 )
 from aiogram.utils.token import TokenValidationError
 
@@ -86,6 +87,8 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
             [
                 InlineKeyboardButton(text=b.label, url=b.url)
                 if b.url is not None
+                else InlineKeyboardButton(text=b.label, web_app=WebAppInfo(url=b.web_app))
+                if b.web_app is not None
                 else InlineKeyboardButton(
                     text=b.label, callback_data=b.data.pack() if b.data else None
                 )

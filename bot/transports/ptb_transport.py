@@ -15,6 +15,7 @@ from telegram import (
     InputFile,
     LinkPreviewOptions,
     Update,
+    WebAppInfo,
 )
 from telegram import error as tg
 from telegram.constants import ParseMode
@@ -55,6 +56,8 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
             [
                 InlineKeyboardButton(b.label, url=b.url)
                 if b.url is not None
+                else InlineKeyboardButton(b.label, web_app=WebAppInfo(b.web_app))
+                if b.web_app is not None
                 else InlineKeyboardButton(b.label, callback_data=b.data.pack() if b.data else None)
                 for b in row
             ]
