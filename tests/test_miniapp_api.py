@@ -33,6 +33,9 @@ ROUTES = [
     ("PUT", f"/admin/api/entries/{ENTRY}/fr"),
     ("POST", f"/admin/api/entries/{ENTRY}/rollback/1"),
     ("GET", "/admin/api/review"),
+    ("POST", "/admin/api/review/1/abcdef/alternate"),
+    ("POST", "/admin/api/review/1/abcdef/dismiss"),
+    ("POST", f"/admin/api/entries/{ENTRY}/fr/preview"),
     ("GET", "/admin/api/webinars"),
     ("POST", "/admin/api/webinars"),
 ]
@@ -208,6 +211,53 @@ async def test_the_review_queue_groups_questions_and_never_says_who_asked(
     assert {"lang", "text", "count", "phrasings", "kinds", "suggestions"} <= set(groups[0])
     text = json.dumps(groups)
     assert "user" not in text and str(USER) not in text
+
+
+async def test_a_review_group_becomes_an_alternate_and_the_bot_answers_it(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    asked = "procédure pour démarrer mon dossier numérique santé"
+    unanswered = MatchResult("fallback", None, 0.0, ())
+    async with staff_app.sessions() as session:
+        for text in (asked, asked, "météo de demain"):
+            await QuestionLog(session).record("fr", text, unanswered)
+        await session.commit()
+    _, groups = await call(client, "GET", "/admin/api/review", headers)
+    assert isinstance(groups, list)
+    group = next(g for g in groups if g["count"] == 2)
+    weather = next(g for g in groups if g["count"] == 1)
+    base = f"/admin/api/review/{group['anchor']}"
+    status, body = await call(client, "POST", f"{base}/000000/alternate", headers, entry_id=ENTRY)
+    assert status == 409 and body["group"]["stamp"] == group["stamp"]  # type: ignore[index]
+    status, _ = await call(client, "POST", f"{base}/{group['stamp']}/alternate", headers)
+    assert status == 422  # which entry?
+    status, _ = await call(
+        client,
+        "POST",
+        f"{base}/{group['stamp']}/alternate",
+        auth(init_data(VOLUNTEER)),
+        entry_id=ENTRY,
+    )
+    assert status == 403
+    status, added = await call(
+        client, "POST", f"{base}/{group['stamp']}/alternate", headers, entry_id=ENTRY
+    )
+    assert status == 200 and added["reviewed"] == 2  # type: ignore[index]
+    assert "code provisoire" in only(await Chat(staff_app, user_id=USER).say(asked))
+    status, _ = await call(
+        client, "POST", f"{base}/{group['stamp']}/alternate", headers, entry_id=ENTRY
+    )
+    assert status == 404  # reviewed: gone from the queue
+
+    path = f"/admin/api/review/{weather['anchor']}/{weather['stamp']}/dismiss"
+    status, dismissed = await call(client, "POST", path, headers)
+    assert status == 200 and dismissed == {"reviewed": 1}
+    _, left = await call(client, "GET", "/admin/api/review", headers)
+    assert left == []
+    for forged in ("/admin/api/review/-1/abc/dismiss", "/admin/api/review/1e9/abc/dismiss"):
+        status, _ = await call(client, "POST", forged, headers)
+        assert status == 404
 
 
 # --- webinars ---

@@ -27,9 +27,10 @@ from bot.miniapp.page import AdminPage
 from faq.db import utcnow
 from faq.entries import Entry, LangBlock
 from faq.lexicon import LANGS, Lang
-from faq.review_queue import ReviewQueue
+from faq.review_queue import ReviewGroup, ReviewQueue
 from faq.store import UnknownEntry
 from handlers.admin.faq_editing import Conflict, EntryState, Invalid, Revision, Saved
+from handlers.admin.review_actions import Added, NoSuchEntry, NothingToAdd, ReviewActions
 from handlers.audit import Actor
 from handlers.roles import Publisher, Role
 from handlers.webinars.publishing import publish
@@ -57,6 +58,12 @@ class LangChanges(BaseModel):
     keywords: list[str] | None = None
     answer: str | None = None
     sources: list[str] | None = None
+
+
+class AlternateFor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entry_id: str = Field(max_length=40)
 
 
 class NewWebinar(BaseModel):
@@ -94,6 +101,7 @@ class AdminApi:
         self._clock = clock
         self._editing = app.conversation.editing
         self._queue = ReviewQueue(app.language.normalisers)
+        self._review = ReviewActions(self._editing, self._queue)
         self._zone = ZoneInfo(app.settings.timezone)
         self._regions = Regions.bundled()
 
@@ -110,6 +118,9 @@ class AdminApi:
             self._staff(Role.ADMIN, self.rollback),
         )
         router.add_get(f"{PREFIX}/review", self._staff(Role.ADMIN, self.review))
+        group = f"{PREFIX}/review/{{anchor}}/{{stamp}}"
+        router.add_post(f"{group}/alternate", self._staff(Role.ADMIN, self.add_alternate))
+        router.add_post(f"{group}/dismiss", self._staff(Role.ADMIN, self.dismiss))
         router.add_get(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.webinars))
         router.add_post(f"{PREFIX}/webinars", self._staff(Role.VOLUNTEER, self.new_webinar))
         router.add_post(
@@ -249,20 +260,59 @@ class AdminApi:
         self, request: web.Request, session: AsyncSession, who: Caller, role: Role
     ) -> web.Response:
         groups = await self._queue.groups(session, self._editing.live.current)
-        return web.json_response(
-            [
-                {
-                    "lang": group.lang,
-                    "text": group.text,
-                    "count": sum(p.count for p in group.phrasings),
-                    "phrasings": [{"text": p.text, "count": p.count} for p in group.phrasings],
-                    "kinds": {kind: count for kind, count in group.kinds},
-                    "suggestions": list(group.suggestions),
-                    "question_ids": list(group.question_ids),
-                }
-                for group in groups
-            ]
+        return web.json_response([_group(group) for group in groups])
+
+    async def add_alternate(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        """The group's phrasing as an alternate of the entry the body names (`entry_id`), as
+        /nonrepondues adds it; the group's questions are then reviewed."""
+        form = await _body(request, AlternateFor)
+        if isinstance(form, web.Response):
+            return form
+        group = await self._current_group(request, session)
+        if isinstance(group, web.Response):
+            return group
+        outcome = await self._review.add_alternate(
+            session, Actor.user(who.user_id), group, form.entry_id
         )
+        match outcome:
+            case Added(phrasing, version, reviewed):
+                return web.json_response(
+                    {"phrasing": phrasing, "version": version, "reviewed": reviewed}
+                )
+            case NoSuchEntry():
+                return _error(404, "no such entry, or it is hidden")
+            case NothingToAdd():
+                return _error(409, "the entry already knows every phrasing of the group")
+            case Invalid(problems):
+                return _error(422, "the entry breaks the FAQ's rules", problems=list(problems))
+            case Conflict(version):
+                return _error(409, "the entry changed meanwhile", version=version)
+
+    async def dismiss(
+        self, request: web.Request, session: AsyncSession, who: Caller, role: Role
+    ) -> web.Response:
+        group = await self._current_group(request, session)
+        if isinstance(group, web.Response):
+            return group
+        reviewed = await self._review.dismiss(session, Actor.user(who.user_id), group)
+        return web.json_response({"reviewed": reviewed})
+
+    async def _current_group(
+        self, request: web.Request, session: AsyncSession
+    ) -> ReviewGroup | web.Response:
+        """The group the address names, as it is now: 404 once reviewed or gone, 409 when
+        questions joined or left it since it was shown (the answer shows it anew)."""
+        anchor, stamp = request.match_info["anchor"], request.match_info["stamp"]
+        if not anchor.isascii() or not anchor.isdigit() or len(anchor) > 18:
+            return _error(404, "no such group")
+        group = await self._queue.group(session, int(anchor), self._review.catalog)
+        if group is None:
+            return _error(404, "this group was reviewed or is gone")
+        if group.stamp != stamp:
+            return _error(409, "the group changed since it was shown", group=_group(group))
+        return group
 
     async def webinars(
         self, request: web.Request, session: AsyncSession, who: Caller, role: Role
@@ -290,6 +340,20 @@ class AdminApi:
             return _error(422, "the webinar cannot be published", problems=[p.value for p in found])
         created = await publish(session, Actor.user(who.user_id), details, lang=_lang(who), now=now)
         return web.json_response(_webinar(created, publisher), status=201)
+
+
+def _group(group: ReviewGroup) -> dict[str, Any]:
+    return {
+        "anchor": group.anchor,
+        "stamp": group.stamp,
+        "lang": group.lang,
+        "text": group.text,
+        "count": sum(p.count for p in group.phrasings),
+        "phrasings": [{"text": p.text, "count": p.count} for p in group.phrasings],
+        "kinds": {kind: count for kind, count in group.kinds},
+        "suggestions": list(group.suggestions),
+        "question_ids": list(group.question_ids),
+    }
 
 
 def _aware(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
