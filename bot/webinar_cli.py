@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from faq.db import utcnow
-from handlers.audit import Action, Actor, Audit, webinar_state
-from handlers.webinars.publishing import publish
+from handlers.audit import Actor
+from handlers.webinars.publishing import publish, withdraw
 from scheduler.regions import Regions
 from scheduler.webinars import (
     MAX_DURATION,
@@ -133,16 +133,12 @@ async def webinar_command(
                     print(json.dumps(fields, ensure_ascii=False) if args.json else _line(fields))
             case "cancel":
                 before = await webinars.get(args.id)
-                cancelled = await webinars.cancel(args.id)
-                if cancelled is None or before is None:
+                cancelled = None
+                if before is not None:
+                    actor = Actor.command_line("webinar cancel")
+                    cancelled = await withdraw(session, actor, before)
+                if cancelled is None:
                     raise WebinarUsageError(f"no upcoming webinar {args.id}")
-                await Audit(session).record(
-                    Actor.command_line("webinar cancel"),
-                    Action.WEBINAR_CANCEL,
-                    args.id,
-                    before=webinar_state(before),
-                    after=webinar_state(cancelled),
-                )
                 await session.commit()
                 print(f"webinar {args.id} cancelled; subscribers already told will be told")
     return 0

@@ -110,6 +110,28 @@ async def gather(session: AsyncSession, regions: Regions, today: dt.date | None 
     )
 
 
+@dataclass(frozen=True)
+class EntryUse:
+    """How often an entry was answered directly, and its votes, over the DAYS days."""
+
+    asked: int = 0
+    up: int = 0
+    down: int = 0
+
+
+async def entry_use(session: AsyncSession, today: dt.date | None = None) -> dict[str, EntryUse]:
+    """Each entry's use over the DAYS days up to ``today`` (UTC), for the admin page's list."""
+    today = today or utcnow().date()
+    counts: dict[str, Counter[str]] = {}
+    for row in await Usage(session).between(today - dt.timedelta(days=DAYS - 1), today):
+        if row.entry_id and row.metric in (Metric.ANSWER, Metric.UP, Metric.DOWN):
+            counts.setdefault(row.entry_id, Counter())[row.metric] += row.count
+    return {
+        entry_id: EntryUse(found[Metric.ANSWER], found[Metric.UP], found[Metric.DOWN])
+        for entry_id, found in counts.items()
+    }
+
+
 def _most(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
     """The TOP keys with the highest counts; ties in the keys' order, for a stable chart."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

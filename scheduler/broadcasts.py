@@ -91,6 +91,17 @@ class Broadcasts:
         )
         return {(webinar_id, kind) for webinar_id, kind in rows}
 
+    async def of_webinars(self, webinar_ids: list[int]) -> list[BroadcastRow]:
+        """The broadcasts fired for these webinars, in the order they were fired."""
+        if not webinar_ids:
+            return []
+        rows = await self._session.scalars(
+            select(BroadcastRow)
+            .where(BroadcastRow.webinar_id.in_(webinar_ids))
+            .order_by(BroadcastRow.fired_at, BroadcastRow.id)
+        )
+        return list(rows)
+
     async def fire(self, webinar: Subject, kind: str, *, report: bool = True) -> int | None:
         """Enqueue ``kind`` for every active subscriber the webinar concerns; how many rows,
         or None when it had fired already."""

@@ -4,10 +4,15 @@ transport, in `bot`). The message type is theirs: the worker only carries it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from scheduler.broadcasts import Kind
+from scheduler.models import BLOCKED, FAILED, PENDING, SENT, SKIPPED, BroadcastRow, DeliveryRow
 from scheduler.webinars import Webinar
 
 M = TypeVar("M")
@@ -27,6 +32,34 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.pending == 0
+
+
+async def progress_of(
+    session: AsyncSession, broadcasts: Sequence[BroadcastRow]
+) -> dict[int, Progress]:
+    """Where each of ``broadcasts`` stands, by broadcast id, counted from its deliveries."""
+    if not broadcasts:
+        return {}
+    counts = await session.execute(
+        select(DeliveryRow.broadcast_id, DeliveryRow.status, func.count())
+        .where(DeliveryRow.broadcast_id.in_([b.id for b in broadcasts]))
+        .group_by(DeliveryRow.broadcast_id, DeliveryRow.status)
+    )
+    by_broadcast: dict[int, dict[str, int]] = {}
+    for broadcast_id, status, count in counts:
+        by_broadcast.setdefault(broadcast_id, {})[status] = count
+    progress = {}
+    for broadcast in broadcasts:
+        found = by_broadcast.get(broadcast.id, {})
+        progress[broadcast.id] = Progress(
+            total=broadcast.total,
+            sent=found.get(SENT, 0),
+            pending=found.get(PENDING, 0),
+            blocked=found.get(BLOCKED, 0),
+            failed=found.get(FAILED, 0),
+            skipped=found.get(SKIPPED, 0),
+        )
+    return progress
 
 
 class Composer(Protocol[M]):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Generic
 
 import structlog
-from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, exists, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +44,7 @@ from scheduler.delivery import (
     Throttled,
     Transient,
     Unreachable,
+    progress_of,
 )
 from scheduler.models import (
     BLOCKED,
@@ -290,24 +291,9 @@ class OutboxWorker(Generic[M]):
             )
             if not open_:
                 return
-            counts = await session.execute(
-                select(DeliveryRow.broadcast_id, DeliveryRow.status, func.count())
-                .where(DeliveryRow.broadcast_id.in_([b.id for b in open_]))
-                .group_by(DeliveryRow.broadcast_id, DeliveryRow.status)
-            )
-            by_broadcast: dict[int, dict[str, int]] = {}
-            for broadcast_id, status, count in counts:
-                by_broadcast.setdefault(broadcast_id, {})[status] = count
+            progress_by_id = await progress_of(session, open_)
             for broadcast in open_:
-                found = by_broadcast.get(broadcast.id, {})
-                progress = Progress(
-                    total=broadcast.total,
-                    sent=found.get(SENT, 0),
-                    pending=found.get(PENDING, 0),
-                    blocked=found.get(BLOCKED, 0),
-                    failed=found.get(FAILED, 0),
-                    skipped=found.get(SKIPPED, 0),
-                )
+                progress = progress_by_id[broadcast.id]
                 await self._show(session, broadcast, progress)
                 if progress.finished:
                     broadcast.finished_at = self._clock()

@@ -213,6 +213,22 @@ class Webinars:
         wanted = set(regions)
         return [w for w in found if w.concerns(wanted)]
 
+    async def starting_between(
+        self, start: dt.datetime, end: dt.datetime, regions: Iterable[str] | None = None
+    ) -> list[Webinar]:
+        """Webinars starting from ``start`` to before ``end``, cancelled ones too, soonest
+        first; with ``regions``, those of these regions and the national ones."""
+        rows = await self._session.scalars(
+            select(WebinarRow)
+            .where(WebinarRow.starts_at >= start, WebinarRow.starts_at < end)
+            .order_by(WebinarRow.starts_at, WebinarRow.id)
+        )
+        found = [Webinar.of(row) for row in rows]
+        if regions is None:
+            return found
+        wanted = set(regions)
+        return [w for w in found if w.concerns(wanted)]
+
     async def by_author(self, author_id: int, *, now: dt.datetime | None = None) -> list[Webinar]:
         return [w for w in await self.upcoming(now=now) if w.author_id == author_id]
 

@@ -187,13 +187,20 @@ def parse_when(
     now_local = now.astimezone(zone)
     day = _resolve_day(spec, clock, now_local)
     when = datetime.combine(day, clock, tzinfo=zone)
+    check_when(when, now=now, horizon=horizon)
+    return when
+
+
+def check_when(when: datetime, *, now: datetime, horizon: timedelta = DEFAULT_HORIZON) -> None:
+    """`WhenError` unless the aware ``when`` is a wall-clock time of its zone that exists, after
+    ``now`` and within ``horizon`` of it: what `parse_when` checks of what it read, for times
+    given whole (the admin page's form)."""
     if not _exists(when):
         raise WhenError(WhenProblem.NONEXISTENT)
     if when <= now:
         raise WhenError(WhenProblem.PAST)
     if when - now > horizon:
         raise WhenError(WhenProblem.TOO_FAR)
-    return when
 
 
 def parse_duration(text: str) -> int:

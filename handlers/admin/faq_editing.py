@@ -6,7 +6,7 @@ once (other instances follow within `faq.live.POLL_INTERVAL`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from faq.entries import Entry
 from faq.lexicon import LANGS, Lang
 from faq.live import LiveCatalog
 from faq.models import FaqEntryRow
+from faq.review_queue import mark_reviewed
 from faq.store import FaqStore, UnknownEntry
 from faq.telegram_html import check_html
 from handlers.audit import Action, Actor, Audit
@@ -163,9 +164,12 @@ class FaqEditing:
         *,
         base_version: int | None,
         action: Action | None = None,
+        review_ids: Sequence[int] = (),
     ) -> SaveOutcome:
         """Add the entry (``base_version`` None) or change it from ``base_version``; the audit
-        record is ``action``, by default an addition or an edit."""
+        record is ``action``, by default an addition or an edit, or, for a new entry made of
+        questions of the review queue (``review_ids``), that; once saved, those questions are
+        reviewed."""
         store = FaqStore(session)
         row = await store.row(entry.id)
         current = None if row is None else row.version
@@ -179,6 +183,9 @@ class FaqEditing:
         await store.save([entry], actor.label)
         after = entry.model_dump(mode="json")
         default = Action.FAQ_ADD if row is None else Action.FAQ_EDIT
+        if review_ids:
+            default = Action.REVIEW_NEW_ENTRY
+            await mark_reviewed(session, review_ids)
         await Audit(session).record(actor, action or default, entry.id, before=before, after=after)
         await self.live.adopt(session)
         saved = await store.row(entry.id)

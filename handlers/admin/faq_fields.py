@@ -4,6 +4,7 @@ administrator types for them, and tells which of them two revisions differ in.""
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -158,3 +159,38 @@ def differences(texts: Texts, before: Content, after: Content) -> list[str]:
 def missing(content: Content) -> list[str]:
     """The codes of the fields a new entry still lacks, in the order they are asked for."""
     return [code for code in ADD_ORDER if not value_of(content, FIELDS[code])]
+
+
+def line_changes(texts: Texts, before: Content, after: Content) -> list[dict[str, Any]]:
+    """What ``after`` changed from ``before``, part by part, as a line diff: each part's name,
+    and its lines marked "-" (gone), "+" (new) or " " (kept), for the admin page's history."""
+    _ = texts._
+    parts: list[tuple[str, Value, Value]] = [
+        (name, _lines_of(before.get(key)), _lines_of(after.get(key)))
+        for key, name in (
+            ("theme", _("Theme")),
+            ("reviewed", _("Review date")),
+            ("related", _("Related entries")),
+        )
+    ]
+    parts += [
+        (label(texts, field), value_of(before, field), value_of(after, field))
+        for field in FIELDS.values()
+    ]
+    changes = []
+    for name, old, new in parts:
+        if old == new:
+            continue
+        old_lines = old.splitlines() if isinstance(old, str) else old
+        new_lines = new.splitlines() if isinstance(new, str) else new
+        lines = [
+            [line[0], line[2:]] for line in difflib.ndiff(old_lines, new_lines) if line[0] in "-+ "
+        ]
+        changes.append({"part": name, "lines": lines})
+    return changes
+
+
+def _lines_of(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from faq.entries import THEMES, Entry
 from faq.lexicon import LANGS, Lang
-from faq.review_queue import mark_reviewed
 from faq.telegram_html import escape
 from handlers.admin import faq_text
 from handlers.admin import faq_wizard_screens as screens
@@ -41,7 +40,7 @@ from handlers.admin.faq_fields import (
     with_value,
 )
 from handlers.admin.faq_wizard_screens import Checked
-from handlers.audit import Action, Actor
+from handlers.audit import Actor
 from handlers.callbacks import FaqScreenButton
 from handlers.context import Context
 from handlers.events import Reply, Response
@@ -239,21 +238,18 @@ class FaqWizard:
             entry = Entry.model_validate(draft.content)
         except ValidationError:
             return await self._show(ctx, draft, lead=_("Not saved: fix the problems first."))
-        action = Action.REVIEW_NEW_ENTRY if draft.review_ids else None
         outcome = await self._editing.save(
             ctx.session,
             Actor.user(ctx.event.user_id),
             entry,
             base_version=draft.base,
-            action=action,
+            review_ids=draft.review_ids,
         )
         if isinstance(outcome, Invalid):
             return await self._show(ctx, draft, lead=_("Not saved: fix the problems first."))
         await AdminDrafts(ctx.session).delete(ctx.event.user_id)
         name = escape(entry.id)
         if isinstance(outcome, Saved):
-            if draft.review_ids:
-                await mark_reviewed(ctx.session, draft.review_ids)
             lead = _("Saved: {id} is now at version {version}, and users get it at once.").format(
                 id=name, version=outcome.version
             )

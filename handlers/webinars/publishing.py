@@ -1,8 +1,9 @@
-"""Publishing a webinar, whoever asks: the chat's wizard, the admin page or the command line.
+"""Publishing, changing and cancelling a webinar, whoever asks: the chat's wizard and
+/mes_webinaires, the admin page or the command line.
 
-The callers check what is theirs to word (`scheduler.webinars.problems`, and the publisher's
-regions); this writes the webinar and its audit record in the caller's transaction, so that no
-way of publishing forgets either.
+The callers check what is theirs to word (`scheduler.webinars.problems`, the publisher's
+regions, whether the webinar is still the one they showed); these write the webinar and its
+audit record in the caller's transaction, so that no way of publishing forgets either.
 """
 
 from __future__ import annotations
@@ -29,3 +30,35 @@ async def publish(
         actor, Action.WEBINAR_PUBLISH, created.id, after=webinar_state(created)
     )
     return created
+
+
+async def revise(
+    session: AsyncSession, actor: Actor, current: Webinar, details: Details
+) -> Webinar | None:
+    """``current`` changed to ``details``; everyone already told of it is told of the change.
+    None when it is no longer scheduled; ``current`` itself when nothing changed."""
+    updated = await Webinars(session).update(current.id, details)
+    if updated is not None and updated.revision != current.revision:
+        await Audit(session).record(
+            actor,
+            Action.WEBINAR_EDIT,
+            updated.id,
+            before=webinar_state(current),
+            after=webinar_state(updated),
+        )
+    return updated
+
+
+async def withdraw(session: AsyncSession, actor: Actor, current: Webinar) -> Webinar | None:
+    """``current`` cancelled: announcements not yet sent are dropped, and everyone already
+    told gets a cancellation notice. None when it is no longer scheduled."""
+    cancelled = await Webinars(session).cancel(current.id)
+    if cancelled is not None:
+        await Audit(session).record(
+            actor,
+            Action.WEBINAR_CANCEL,
+            current.id,
+            before=webinar_state(current),
+            after=webinar_state(cancelled),
+        )
+    return cancelled

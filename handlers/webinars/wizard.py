@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from faq.telegram_html import escape
-from handlers.audit import Action, Actor, Audit, webinar_state
+from handlers.audit import Actor
 from handlers.callbacks import DraftButton
 from handlers.context import Context
 from handlers.events import Reply, Response
@@ -20,7 +20,7 @@ from handlers.i18n import Texts
 from handlers.roles import Publisher, Roles
 from handlers.webinars.compose import WebinarComposer
 from handlers.webinars.drafts import Draft, Drafts
-from handlers.webinars.publishing import publish
+from handlers.webinars.publishing import publish, revise
 from handlers.webinars.steps import (
     ANNOUNCE_AT,
     ANNOUNCE_STEP,
@@ -367,25 +367,17 @@ class WebinarWizard:
             lead = self._problem(ctx.texts, found[0])
             return await self._go(ctx, draft, publisher, PROBLEM_STEPS[found[0]], lead=lead)
         await Drafts(ctx.session).delete(ctx.event.user_id)
-        webinars = Webinars(ctx.session)
         if current is None:
             created = await publish(
                 ctx.session, Actor.user(ctx.event.user_id), details, lang=ctx.texts.lang, now=now
             )
             at_once = details.announce_at is None or details.announce_at <= now
             return Response.of(Reply(self._published(ctx.texts, created, at_once), edit=True))
-        updated = await webinars.update(current.id, details)
+        updated = await revise(ctx.session, Actor.user(ctx.event.user_id), current, details)
         if updated is None:
             return Response.of(Reply(_("This webinar is cancelled or over: nothing was changed.")))
         if updated.revision == current.revision:
             return Response.of(Reply(_("Nothing changed: the webinar stays as it was."), edit=True))
-        await Audit(ctx.session).record(
-            Actor.user(ctx.event.user_id),
-            Action.WEBINAR_EDIT,
-            updated.id,
-            before=webinar_state(current),
-            after=webinar_state(updated),
-        )
         if current.announce_at <= now:
             text = _(
                 "✅ Changes saved to “{title}”. Subscribers already told will get the change "
