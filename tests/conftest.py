@@ -27,7 +27,7 @@ from handlers.roles import Roles
 from scheduler.regions import Regions
 from tests.botapi import FakeBotApi
 from tests.databases import BACKEND, POSTGRES_URL, copy_of, create_template, drop, in_thread
-from tests.miniapp import ADMIN, NOW, TOKEN, VOLUNTEER
+from tests.miniapp import ADMIN, CHROMIUM, NOW, TOKEN, VOLUNTEER
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -224,3 +224,38 @@ async def staff_app(settings: Settings) -> AsyncIterator[App]:
             )
             await session.commit()
         yield app
+
+
+@pytest.fixture
+async def page_url(staff_app: App) -> AsyncIterator[str]:
+    """The admin page of ``staff_app``, served on 127.0.0.1."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.miniapp.api import AdminApi
+
+    web_app = web.Application()
+    AdminApi(staff_app, TOKEN).add_to(web_app)
+    server = TestServer(web_app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("/admin/"))
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    """Headless Debian chromium driven by Playwright (whose own browser download is not
+    reachable here); skips when either is missing."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
+    async with playwright.async_playwright() as driver:
+        launched = await driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()

@@ -3,9 +3,13 @@ each route does through the same core as the chat."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,33 +17,60 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.miniapp.api import AdminApi
 from faq.matcher import MatchResult
 from faq.review import QuestionLog
-from handlers.models import AuditRow
+from faq.usage import Metric, Usage
+from handlers.models import AuditRow, VolunteerRow
+from scheduler.broadcasts import Broadcasts
+from scheduler.models import BLOCKED, SENT, DeliveryRow
+from scheduler.webinars import Subscriptions, Webinars
 from tests.botapi import FakeBotApi
 from tests.conftest import Chat, only
 from tests.live import on_telegram, running
-from tests.miniapp import ADMIN, ENTRY, NOW, QUESTION, TOKEN, USER, VOLUNTEER, auth, init_data
+from tests.miniapp import (
+    ADMIN,
+    ALTERNATES_EN,
+    ALTERNATES_FR,
+    ENTRY,
+    NOW,
+    QUESTION,
+    TOKEN,
+    USER,
+    VOLUNTEER,
+    auth,
+    init_data,
+)
 from tests.test_e2e import free_port
 
-ROUTES = [
-    ("GET", "/admin/api/me"),
-    ("GET", "/admin/api/entries"),
-    ("GET", f"/admin/api/entries/{ENTRY}"),
-    ("PUT", f"/admin/api/entries/{ENTRY}/fr"),
-    ("POST", f"/admin/api/entries/{ENTRY}/rollback/1"),
-    ("GET", "/admin/api/review"),
-    ("POST", "/admin/api/review/1/abcdef/alternate"),
-    ("POST", "/admin/api/review/1/abcdef/dismiss"),
-    ("POST", f"/admin/api/entries/{ENTRY}/fr/preview"),
-    ("GET", "/admin/api/webinars"),
-    ("POST", "/admin/api/webinars"),
+ROUTES = [  # every route, and the role it needs
+    ("GET", "/admin/api/me", "volunteer"),
+    ("GET", "/admin/api/themes", "admin"),
+    ("GET", "/admin/api/entries", "admin"),
+    ("POST", "/admin/api/entries", "admin"),
+    ("POST", "/admin/api/entries/preview/fr", "admin"),
+    ("GET", f"/admin/api/entries/{ENTRY}", "admin"),
+    ("PUT", f"/admin/api/entries/{ENTRY}/fr", "admin"),
+    ("POST", f"/admin/api/entries/{ENTRY}/fr/preview", "admin"),
+    ("POST", f"/admin/api/entries/{ENTRY}/reviewed", "admin"),
+    ("POST", f"/admin/api/entries/{ENTRY}/rollback/1", "admin"),
+    ("GET", "/admin/api/review", "admin"),
+    ("POST", "/admin/api/review/1/abcdef/alternate", "admin"),
+    ("POST", "/admin/api/review/1/abcdef/dismiss", "admin"),
+    ("GET", "/admin/api/regions", "volunteer"),
+    ("GET", "/admin/api/webinars", "volunteer"),
+    ("POST", "/admin/api/webinars", "volunteer"),
+    ("PUT", "/admin/api/webinars/1", "volunteer"),
+    ("POST", "/admin/api/webinars/1/cancel", "volunteer"),
+    ("GET", "/admin/api/stats", "admin"),
 ]
-ADMIN_ONLY = [route for route in ROUTES if route[1] not in ("/admin/api/me", "/admin/api/webinars")]
+
+
+WITHOUT_DATABASE = {"/admin/api/me", "/admin/api/themes", "/admin/api/regions"}
 
 
 @pytest.fixture
@@ -56,7 +87,7 @@ async def call(
     path: str,
     headers: dict[str, str] | None = None,
     **body: object,
-) -> tuple[int, object]:
+) -> tuple[int, Any]:
     async with client.request(method, path, headers=headers, json=body or None) as response:
         return response.status, await response.json()
 
@@ -64,39 +95,57 @@ async def call(
 # --- who may call ---
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES)
 async def test_without_valid_fresh_initdata_every_route_is_401(
-    client: TestClient[web.Request, web.Application], method: str, path: str
+    client: TestClient[web.Request, web.Application],
 ) -> None:
     good = init_data(ADMIN)
     tampered = good.replace(str(ADMIN), str(ADMIN + 1))  # another user, same hash
     forged = init_data(ADMIN, token="999:another-bot's-token")
     stale = init_data(ADMIN, signed_at=NOW - dt.timedelta(hours=1, seconds=1))
     future = init_data(ADMIN, signed_at=NOW + dt.timedelta(hours=1))
-    for headers in (
-        None,
-        {"Authorization": f"Bearer {good}"},
-        auth(tampered),
-        auth(forged),
-        auth(stale),
-        auth(future),
-        auth("hash=00&user=%7B%7D"),
-    ):
-        status, body = await call(client, method, path, headers)
-        assert status == 401, (headers, body)
+    for method, path, _ in ROUTES:
+        for headers in (
+            None,
+            {"Authorization": f"Bearer {good}"},
+            auth(tampered),
+            auth(forged),
+            auth(stale),
+            auth(future),
+            auth("hash=00&user=%7B%7D"),
+        ):
+            status, body = await call(client, method, path, headers)
+            assert status == 401, (method, path, headers, body)
     async with client.get("/admin/api/me", headers=auth(good)) as response:
         assert response.status == 200  # the same data, untouched, is accepted
 
 
-@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
-async def test_a_volunteer_or_a_user_gets_403_from_the_administrators_routes(
-    client: TestClient[web.Request, web.Application], method: str, path: str, staff_app: App
+async def test_each_route_refuses_callers_without_its_role_and_changes_nothing(
+    client: TestClient[web.Request, web.Application], staff_app: App
 ) -> None:
-    for user in (VOLUNTEER, USER):
-        status, _ = await call(client, method, path, auth(init_data(user)), answer="pirate")
-        assert status == 403
+    for method, path, needed in ROUTES:
+        refused = (VOLUNTEER, USER) if needed == "admin" else (USER,)
+        for user in refused:
+            status, _ = await call(client, method, path, auth(init_data(user)), answer="pirate")
+            assert status == 403, (method, path, user)
     async with staff_app.sessions() as session:
         assert list(await session.scalars(select(AuditRow))) == []  # nothing was changed
+
+
+async def test_a_dead_database_is_a_503_not_a_traceback(staff_app: App, tmp_path: Path) -> None:
+    unreachable = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'bot.db'}")
+    dead = dataclasses.replace(staff_app, sessions=async_sessionmaker(unreachable))
+    web_app = web.Application()
+    AdminApi(dead, TOKEN, clock=lambda: NOW).add_to(web_app)
+    async with TestClient(TestServer(web_app)) as dead_client:
+        for method, path, _ in ROUTES:
+            status, body = await call(dead_client, method, path, auth(init_data(ADMIN)))
+            if path in WITHOUT_DATABASE:  # administrators are known from the settings
+                assert status == 200, (method, path)
+            elif method == "GET":
+                assert status == 503 and "database" in body["error"], (method, path)
+            else:  # refused before the database for want of a body, or for it
+                assert status in (422, 503), (method, path)
+    await unreachable.dispose()
 
 
 async def test_me_says_who_is_signed_in_and_their_roles(
@@ -127,10 +176,26 @@ async def test_entries_are_listed_per_language_and_searched_as_in_the_chat(
     assert status == 200 and isinstance(listed, list)
     assert {(row["id"], row["lang"]) for row in listed} >= {(ENTRY, "fr"), (ENTRY, "en")}
     assert {"question", "answer", "reviewed", "theme", "hidden", "version"} <= set(listed[0])
+    assert {"asked", "up", "down", "theme_name"} <= set(listed[0])
     status, found = await call(client, "GET", "/admin/api/entries?q=activer+profil", headers)
     assert status == 200 and isinstance(found, list) and found[0]["id"] == ENTRY
     status, _ = await call(client, "GET", "/admin/api/entries?q=" + "x" * 201, headers)
     assert status == 422
+
+
+async def test_the_list_says_how_often_each_entry_was_asked_and_its_votes(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    async with staff_app.sessions() as session:
+        usage, today = Usage(session), dt.datetime.now(dt.UTC).date()
+        for metric in (Metric.ANSWER, Metric.ANSWER, Metric.UP, Metric.DOWN):
+            await usage.count(metric, ENTRY, today)
+        await usage.count(Metric.ANSWER, ENTRY, today - dt.timedelta(days=30))  # too old
+        await session.commit()
+    _, listed = await call(client, "GET", "/admin/api/entries", auth(init_data(ADMIN)))
+    (row,) = (r for r in listed if r["id"] == ENTRY and r["lang"] == "fr")
+    assert (row["asked"], row["up"], row["down"]) == (2, 1, 1)
+    assert row["theme_name"] == "🔑 Activation et refus"
 
 
 async def test_an_entry_comes_with_both_languages_and_its_revisions(
@@ -192,6 +257,129 @@ async def test_bad_saves_are_refused_with_their_reasons_and_change_nothing(
         assert response.status == 422
     async with staff_app.sessions() as session:
         assert list(await session.scalars(select(AuditRow))) == []
+
+
+async def test_marking_reviewed_today_is_a_revision_with_its_changes_shown(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    path = f"/admin/api/entries/{ENTRY}"
+    status, body = await call(client, "POST", f"{path}/reviewed", headers, version=9)
+    assert status == 409  # the page showed another version
+    status, body = await call(client, "POST", f"{path}/reviewed", headers, version=1)
+    assert status == 200 and body == {"id": ENTRY, "version": 2}
+    status, detail = await call(client, "GET", path, headers)
+    assert detail["entry"]["reviewed"] == "2026-12-02"  # today in Paris by the API's clock
+    newest, created = detail["revisions"]
+    assert created["changes"] == []  # the first revision changed nothing: it was created
+    (change,) = newest["changes"]
+    assert change["part"] == "Date de vérification" and change["lines"][-1] == ["+", "2026-12-02"]
+    status, body = await call(client, "POST", f"{path}/reviewed", headers)
+    assert status == 200 and body["version"] == 2  # already today: no new revision
+
+    answer = detail["entry"]["fr"]["answer"] + "\nUne ligne de plus."
+    await call(client, "PUT", f"{path}/fr", headers, answer=answer, version=2)
+    _, detail = await call(client, "GET", path, headers)
+    (change,) = detail["revisions"][0]["changes"]
+    assert change["part"] == "Réponse (fr)" and ["+", "Une ligne de plus."] in change["lines"]
+    assert [op for op, _ in change["lines"]].count("+") == 1  # the rest of the answer is kept
+    async with staff_app.sessions() as session:
+        actions = [r.action for r in await session.scalars(select(AuditRow))]
+    assert actions == ["faq.edit", "faq.edit"]
+
+
+def new_entry(**changes: object) -> dict[str, object]:
+    block = {
+        "question": "Puis-je consulter mon dossier à l'étranger ?",
+        "alternates": ALTERNATES_FR,
+        "keywords": [],
+        "answer": "Oui : l'application et le site marchent depuis l'étranger.",
+    }
+    english = {
+        "question": "Can I see my record from abroad?",
+        "alternates": ALTERNATES_EN,
+        "keywords": [],
+        "answer": "Yes: the app and the website work from abroad.",
+    }
+    return {
+        "id": "account.abroad",
+        "theme": "account",
+        "sources": ["https://www.monespacesante.fr/questions-frequentes"],
+        "fr": block,
+        "en": english,
+    } | changes
+
+
+async def test_a_new_entry_is_previewed_then_created_and_answered_at_once(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    status, themes = await call(client, "GET", "/admin/api/themes", headers)
+    assert status == 200 and {"id": "account", "name": "👤 Connexion"} in themes
+    status, shown = await call(
+        client, "POST", "/admin/api/entries/preview/fr", headers, entry=new_entry()
+    )
+    assert status == 200 and shown["problems"] == [] and "l'étranger" in shown["html"]
+    status, shown = await call(
+        client, "POST", "/admin/api/entries/preview/en", headers, entry=new_entry(id="Bad Id")
+    )
+    assert status == 200 and shown["html"] == "" and "id" in shown["problems"][0]
+    for bad, code in (
+        (new_entry(theme="weather"), 422),
+        (new_entry(sources=[]), 422),
+        (new_entry(id=ENTRY), 409),  # exists already
+    ):
+        status, body = await call(client, "POST", "/admin/api/entries", headers, entry=bad)
+        assert status == code, body
+    status, created = await call(client, "POST", "/admin/api/entries", headers, entry=new_entry())
+    assert status == 201 and created == {"id": "account.abroad", "version": 1, "reviewed": 0}
+    reply = only(await Chat(staff_app, user_id=USER).say("mon espace santé depuis l'étranger"))
+    assert "marchent depuis l'étranger" in reply
+    async with staff_app.sessions() as session:
+        (record,) = await session.scalars(select(AuditRow))
+    assert (record.action, record.subject, record.actor_id) == ("faq.add", "account.abroad", ADMIN)
+
+
+async def test_a_review_group_becomes_a_new_entry_and_leaves_the_queue(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    unanswered = MatchResult("fallback", None, 0.0, ())
+    async with staff_app.sessions() as session:
+        for text in ("consulter mon dossier en vacances au canada", "dossier santé au canada"):
+            await QuestionLog(session).record("fr", text, unanswered)
+        await session.commit()
+    _, groups = await call(client, "GET", "/admin/api/review", headers)
+    shown = {"anchor": groups[0]["anchor"], "stamp": groups[0]["stamp"]}
+    status, body = await call(
+        client,
+        "POST",
+        "/admin/api/entries",
+        headers,
+        entry=new_entry(),
+        review=shown | {"stamp": "0000"},
+    )
+    assert status == 409 and body["group"]  # the group changed since shown: nothing created
+    for anchor in (2**70, -1):
+        status, _ = await call(
+            client,
+            "POST",
+            "/admin/api/entries",
+            headers,
+            entry=new_entry(),
+            review={"anchor": anchor, "stamp": "0"},
+        )
+        assert status == 422
+    status, created = await call(
+        client, "POST", "/admin/api/entries", headers, entry=new_entry(), review=shown
+    )
+    reviewed = sum(group["count"] for group in groups if group["anchor"] == shown["anchor"])
+    assert status == 201 and created["reviewed"] == reviewed
+    _, left = await call(client, "GET", "/admin/api/review", headers)
+    assert shown["anchor"] not in [group["anchor"] for group in left]
+    async with staff_app.sessions() as session:
+        actions = [r.action for r in await session.scalars(select(AuditRow))]
+    assert actions == ["review.new_entry"]
 
 
 # --- the review queue ---
@@ -331,6 +519,146 @@ async def test_a_webinar_form_is_checked_as_the_wizard_checks_it(
         assert list(await session.scalars(select(AuditRow))) == []
 
 
+async def test_times_the_wizard_would_refuse_are_refused(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    admin = auth(init_data(ADMIN))
+    for changes, problem in (
+        ({"starts_at": "2027-03-28T02:30:00"}, "start_nonexistent"),  # clocks go forward
+        ({"starts_at": "2029-01-10T18:30:00"}, "start_too_far"),
+        (
+            {"announce_at": "2027-03-28T02:15:00", "starts_at": "2027-04-01T18:00"},
+            "announce_nonexistent",
+        ),
+    ):
+        status, body = await call(
+            client, "POST", "/admin/api/webinars", admin, **webinar(**changes)
+        )
+        assert status == 422 and problem in body["problems"], (changes, body)
+    status, body = await call(client, "POST", "/admin/api/webinars", admin, **webinar(revision=1))
+    assert status == 422  # a revision belongs to a change, not to a new webinar
+
+
+async def test_a_webinar_is_changed_then_cancelled_by_whoever_may(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    volunteer, admin = auth(init_data(VOLUNTEER)), auth(init_data(ADMIN))
+    _, theirs = await call(client, "POST", "/admin/api/webinars", volunteer, **webinar())
+    _, national = await call(
+        client, "POST", "/admin/api/webinars", admin, **webinar(regions=[], title="National")
+    )
+    path = f"/admin/api/webinars/{theirs['id']}"
+    moved = webinar(starts_at="2026-12-11T18:30:00", revision=theirs["revision"])
+    status, body = await call(client, "PUT", path, volunteer, **webinar())
+    assert status == 422  # which revision did they see?
+    status, body = await call(client, "PUT", path, volunteer, **moved | {"revision": 9})
+    assert status == 409 and body["webinar"]["revision"] == theirs["revision"]
+    status, body = await call(
+        client, "PUT", f"/admin/api/webinars/{national['id']}", volunteer, **moved
+    )
+    assert status == 403 and body["reason"] == "not_yours"
+    status, body = await call(client, "PUT", path, volunteer, **moved | {"regions": ["84"]})
+    assert status == 403 and body["reason"] == "regions"  # not their region
+    status, body = await call(client, "PUT", path, volunteer, **moved | {"link": "http://x.org"})
+    assert status == 422 and body["problems"] == ["link"]
+    status, changed = await call(client, "PUT", path, volunteer, **moved)
+    assert status == 200 and changed["starts_at"] == "2026-12-11T17:30:00+00:00"
+    assert changed["revision"] == theirs["revision"] + 1
+
+    status, _ = await call(client, "POST", f"{path}/cancel", admin, revision=theirs["revision"])
+    assert status == 409  # the administrator saw it before the change
+    status, cancelled = await call(
+        client, "POST", f"{path}/cancel", admin, revision=changed["revision"]
+    )
+    assert status == 200 and cancelled["status"] == "cancelled"
+    status, _ = await call(client, "PUT", path, volunteer, **moved | {"revision": 3})
+    assert status == 404  # cancelled: nothing more to change
+    for forged in ("/admin/api/webinars/1e3", "/admin/api/webinars/99999"):
+        status, _ = await call(client, "PUT", forged, admin, **moved)
+        assert status == 404
+    async with staff_app.sessions() as session:
+        records = list(await session.scalars(select(AuditRow).order_by(AuditRow.id)))
+    assert [(r.actor_id, r.action) for r in records][2:] == [
+        (VOLUNTEER, "webinar.edit"),
+        (ADMIN, "webinar.cancel"),
+    ]
+
+
+async def test_a_month_lists_its_webinars_with_how_far_each_broadcast_got(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    admin = auth(init_data(ADMIN))
+    _, first = await call(client, "POST", "/admin/api/webinars", admin, **webinar())
+    _, other = await call(
+        client, "POST", "/admin/api/webinars", admin, **webinar(starts_at="2027-01-05T18:00")
+    )
+    async with staff_app.sessions() as session:
+        for user in range(9001, 9005):
+            await Subscriptions(session).subscribe(user, "53", "fr")
+        shown = await Webinars(session).get(first["id"])
+        assert shown is not None
+        assert await Broadcasts(session).fire(shown, "announce") == 4
+        rows = list(await session.scalars(select(DeliveryRow).order_by(DeliveryRow.id)))
+        rows[0].status, rows[1].status, rows[2].status = SENT, SENT, BLOCKED
+        await session.commit()
+    status, december = await call(client, "GET", "/admin/api/webinars?month=2026-12", admin)
+    assert status == 200 and [w["id"] for w in december] == [first["id"]]
+    assert december[0]["region_names"] == ["Bretagne"]
+    (announce,) = december[0]["broadcasts"]
+    assert announce | {"fired_at": None} == {
+        "kind": "announce",
+        "minutes_before": 0,
+        "fired_at": None,
+        "total": 4,
+        "sent": 2,
+        "pending": 1,
+        "blocked": 1,
+        "failed": 0,
+        "skipped": 0,
+    }
+    _, january = await call(client, "GET", "/admin/api/webinars?month=2027-01", admin)
+    assert [w["id"] for w in january] == [other["id"]]
+    await call(client, "POST", f"/admin/api/webinars/{other['id']}/cancel", admin, revision=1)
+    _, january = await call(client, "GET", "/admin/api/webinars?month=2027-01", admin)
+    assert [w["status"] for w in january] == ["cancelled"]  # a month shows cancelled ones too
+    _, upcoming = await call(client, "GET", "/admin/api/webinars", admin)
+    assert [w["id"] for w in upcoming] == [first["id"]]
+    for bad in ("2026-13", "2026-1", "december", "1999-12"):
+        status, _ = await call(client, "GET", f"/admin/api/webinars?month={bad}", admin)
+        assert status == 422
+    status, regions = await call(client, "GET", "/admin/api/regions", auth(init_data(VOLUNTEER)))
+    assert status == 200 and [r["code"] for r in regions] == ["53"]
+    _, every = await call(client, "GET", "/admin/api/regions", admin)
+    assert len(every) == 18 and {"code": "53", "name": "Bretagne"} in every
+
+
+# --- statistics ---
+
+
+async def test_the_statistics_are_counts_and_name_nobody(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    chat = Chat(staff_app, user_id=USER)
+    await chat.say(QUESTION)
+    await chat.say("quelle est la météo à Brest")
+    async with staff_app.sessions() as session:
+        await Subscriptions(session).subscribe(USER, "53", "fr")
+        await session.commit()
+    status, figures = await call(client, "GET", "/admin/api/stats", auth(init_data(ADMIN)))
+    assert status == 200
+    assert (
+        len(figures["days"]) == 30
+        and figures["days"][-1] == dt.datetime.now(dt.UTC).date().isoformat()
+    )
+    assert sum(figures["questions"]["answer"]) == 1
+    assert sum(figures["questions"]["fallback"]) + sum(figures["questions"]["suggest"]) == 1
+    assert figures["most_asked"][0]["id"] == ENTRY
+    assert figures["most_asked"][0]["question"].startswith("Comment")
+    assert figures["subscribers"] == [{"code": "53", "name": "Bretagne", "count": 1}]
+    assert figures["totals"]["asked"] == 2
+    assert str(USER) not in json.dumps(figures)
+
+
 # --- served by `mesbot run` ---
 
 
@@ -394,6 +722,13 @@ async def test_the_page_and_its_files_are_served_under_a_strict_policy(
             assert "default-src 'none'" in policy and "script-src 'self'" in policy
     async with client.get("/admin/") as response:
         page = await response.text()
+    names = re.findall(r'(?:src|href)="static/([^"]+)"', page)
+    for name in names:  # every file the page names, and every module a script imports
+        async with client.get(f"/admin/static/{name}") as response:
+            assert response.status == 200, name
+            imported = re.findall(r'from "\./([^"]+)"', await response.text())
+            names += [n for n in imported if n not in names]
+    assert {"app.js", "common.js", "faq.js", "review.js", "webinars.js", "stats.js"} <= set(names)
     # Nothing from elsewhere, nothing inline.
     assert "https://" not in page and "<script>" not in page
     for path in ("/admin/static/page.py", "/admin/static/..%2Fapi.py", "/admin/static/"):
@@ -422,6 +757,27 @@ async def test_admin_opens_the_page_from_a_button_only_administrators_get(
         assert "privée" in in_group
     async with build_app(settings.model_copy(update={"admin_ids": [ADMIN]})) as app:
         assert "MESBOT_ADMIN_URL" in only(await Chat(app, user_id=ADMIN).say("/admin"))
+
+
+async def test_my_webinars_offers_the_calendar_page_to_volunteers_in_private(
+    settings: Settings,
+) -> None:
+    page = "https://bot.example.org/admin/?from=bot"
+    bot = settings.model_copy(update={"admin_url": page})
+    async with build_app(bot) as app:
+        async with app.sessions() as session:
+            session.add(
+                VolunteerRow(user_id=VOLUNTEER, regions=["53"], granted_by=ADMIN, granted_at=NOW)
+            )
+            await session.commit()
+        reply = (await Chat(app, user_id=VOLUNTEER).say("/mes_webinaires")).replies[0]
+        (button,) = (b for row in reply.buttons for b in row if b.web_app)
+        assert button.web_app == "https://bot.example.org/admin/?from=bot&screen=webinars"
+        in_group = (await Chat(app, user_id=VOLUNTEER, group=-1001).say("/mes_webinaires")).replies
+        assert not [b for r in in_group for row in r.buttons for b in row if b.web_app]
+    async with build_app(settings) as app:  # no admin page: no button
+        reply = (await Chat(app, user_id=VOLUNTEER).say("/mes_webinaires")).replies[0]
+        assert not [b for row in reply.buttons for b in row if b.web_app]
 
 
 @pytest.mark.parametrize("framework", ["ptb", "aiogram"])
