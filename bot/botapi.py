@@ -72,6 +72,15 @@ class BotIdentity:
     username: str
 
 
+@dataclass(frozen=True)
+class MenuApp:
+    """A Mini App opened from a chat's menu button: the button's text and the page's https
+    address."""
+
+    text: str
+    url: str
+
+
 class BotApi(Protocol):
     """The Bot API calls the conversation needs; HTML parse mode throughout."""
 
@@ -106,4 +115,9 @@ class BotApi(Protocol):
 
     async def delete_commands(self, language_code: str | None, chat_id: int) -> None:
         """Take back the menu ``set_commands`` gave that chat: the chat sees everyone's again."""
+        ...
+
+    async def set_menu_button(self, chat_id: int, web_app: MenuApp | None) -> None:
+        """The button beside the chat's text field: it opens ``web_app`` (a Mini App), or
+        with None it shows the command menu again, as for everyone."""
         ...

@@ -1,13 +1,14 @@
 """The command menus (``setMyCommands``): everyone's in each language, and a fuller one in the
 chat of each user who holds a role (volunteer or administrator), changed when their role
-changes and taken back when they lose it."""
+changes and taken back when they lose it. Administrators' chats also get a menu button that
+opens the admin page (``setChatMenuButton``) when there is one (``MESBOT_ADMIN_URL``)."""
 
 from __future__ import annotations
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.botapi import BotApi, BotApiError, RetryAfter, Unavailable
+from bot.botapi import BotApi, BotApiError, MenuApp, RetryAfter, Unavailable
 from handlers.chat_menus import ChatMenus
 from handlers.commands import menu
 from handlers.i18n import SUPPORTED, Catalogs
@@ -23,13 +24,16 @@ class CommandMenus:
         catalogs: Catalogs,
         roles: Roles,
         sessions: async_sessionmaker[AsyncSession],
+        admin_page: str | None = None,
     ) -> None:
         self._api = api
+        self._admin_page = admin_page
         self._catalogs = catalogs
         self._roles = roles
         self._sessions = sessions
         # Role holders whose chat lacks their role's menu: Telegram refuses a chat's menu
         # until its user has written to the bot, so those are set when they next write.
+        # Administrators' are set again at each start: the admin page's address may change.
         self._pending: set[int] = set(roles.admin_ids)
 
     async def register(self) -> None:
@@ -69,6 +73,7 @@ class CommandMenus:
             return
         try:
             await self._set(role, user_id)
+            await self._api.set_menu_button(user_id, self._menu_app(role))
         except BotApiError as exc:
             log.info("role_menu_deferred", user_id=user_id, reason=exc.description)
             self._pending.add(user_id)
@@ -83,6 +88,7 @@ class CommandMenus:
         try:
             for lang in (*SUPPORTED, None):
                 await self._api.delete_commands(lang, chat_id)
+            await self._api.set_menu_button(chat_id, None)
         except (Unavailable, RetryAfter) as exc:  # the next start tries again
             log.warning("role_menu_not_taken_back", chat_id=chat_id, reason=exc.description)
             return
@@ -100,3 +106,10 @@ class CommandMenus:
         for lang in (*SUPPORTED, None):
             texts = self._catalogs.texts(lang or self._catalogs.default)
             await self._api.set_commands(menu(texts, role), lang, chat_id)
+
+    def _menu_app(self, role: Role) -> MenuApp | None:
+        """The admin page behind an administrator's menu button; None: the usual button."""
+        if role < Role.ADMIN or self._admin_page is None:
+            return None
+        texts = self._catalogs.texts(self._catalogs.default)
+        return MenuApp(texts._("Administration"), self._admin_page)

@@ -93,7 +93,13 @@ async def _serve(
         policy=RetryPolicy(attempts=settings.send_attempts, first_backoff=settings.send_backoff),
         on_blocked=app.conversation.blocked,
     )
-    menus = CommandMenus(transport.api, app.catalogs, app.conversation.roles, app.sessions)
+    menus = CommandMenus(
+        transport.api,
+        app.catalogs,
+        app.conversation.roles,
+        app.sessions,
+        admin_page=settings.admin_url,
+    )
     dispatcher = UpdateDispatcher(
         conversation=app.conversation,
         sender=sender,

@@ -106,7 +106,7 @@ class Conversation:
         self._flow_expiry = flow_expiry
         self.walkthroughs = walkthroughs
         self.faq = FaqConversation(faq, signer, walkthroughs)
-        self.webinars = WebinarChat(catalogs, regions, zone, roles, clock)
+        self.webinars = WebinarChat(catalogs, regions, zone, roles, clock, admin_url)
         self.editing = FaqEditing(faq, faq.language, catalogs, self.faq.render)
         faq_screens = FaqScreens(self.editing, catalogs, clock, zone)
         self.admin = AdminChat(

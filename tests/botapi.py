@@ -61,7 +61,7 @@ OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction
 # Parameters that are objects or arrays: form-encoded clients send them as JSON strings.
 JSON_PARAMETERS = frozenset(
     {"reply_markup", "commands", "scope", "allowed_updates", "entities", "caption_entities"}
-    | {"link_preview_options", "reply_parameters"}
+    | {"link_preview_options", "reply_parameters", "menu_button"}
 )
 # Scalars read as Telegram reads them ("42" is 42), so that `Call.params` compare easily.
 INTEGER_PARAMETERS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout"})
@@ -681,6 +681,7 @@ def normalized_markup(markup: Any) -> dict[str, Any] | None:
 # --- commands ----------------------------------------------------------------------------------
 
 SCOPES_WITH_CHAT = frozenset({"chat", "chat_administrators", "chat_member"})
+MENU_BUTTONS = {"commands", "web_app", "default"}
 SCOPES = SCOPES_WITH_CHAT | {
     "default",
     "all_private_chats",
@@ -737,6 +738,7 @@ class FakeBotApi:
         self.edits: list[Edit] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.commands: dict[tuple[str, int | None, str], list[tuple[str, str]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: default)
         self.calls: list[Call] = []
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._users: dict[int, _User] = {}
@@ -787,6 +789,8 @@ class FakeBotApi:
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
+                "setChatMenuButton": self._set_chat_menu_button,
+                "getChatMenuButton": self._get_chat_menu_button,
             }.items()
         }
 
@@ -1615,6 +1619,29 @@ class FakeBotApi:
     async def _delete_my_commands(self, params: Params) -> bool:
         self.commands.pop(self._commands_key(params), None)
         return True
+
+    async def _set_chat_menu_button(self, params: Params) -> bool:
+        chat_id = params.chat_id() if params.values.get("chat_id") is not None else None
+        if chat_id is not None:
+            self._require_chat(chat_id)
+        button = params.json("menu_button") or {"type": "default"}
+        prefix = "can't parse menu button"
+        if not isinstance(button, dict) or button.get("type") not in MENU_BUTTONS:
+            raise bad_request(f"{prefix}: unsupported menu button type")
+        if button["type"] == "web_app":
+            text = button.get("text")
+            if not isinstance(text, str) or not 1 <= len(text) <= 64:  # as for a button
+                raise bad_request(f"{prefix}: text must be non-empty")
+            check_button({"text": text, "web_app": button.get("web_app")})
+        if button["type"] == "default":
+            self.menu_buttons.pop(chat_id, None)
+        else:
+            self.menu_buttons[chat_id] = button
+        return True
+
+    async def _get_chat_menu_button(self, params: Params) -> dict[str, Any]:
+        chat_id = params.chat_id() if params.values.get("chat_id") is not None else None
+        return self.menu_buttons.get(chat_id, {"type": "commands"})
 
     def _commands_key(self, params: Params) -> tuple[str, int | None, str]:
         """(scope type, chat id or None, language code or ""): Telegram keeps one list each."""

@@ -178,12 +178,23 @@ async def test_a_former_administrator_gets_everyones_menu_back(
 ) -> None:
     admin = 7003
     api.user_says(admin, "/start")
-    async with running(bot_settings.model_copy(update={"admin_ids": [admin]}), api):
+    page = "https://bot.example.org/admin/"
+    with_page: dict[str, object] = {"admin_ids": [admin], "admin_url": page}
+    if bot_settings.webhook_url is None:  # polling: the page needs a server of its own
+        with_page["listen"] = f"127.0.0.1:{free_port()}"
+    async with running(bot_settings.model_copy(update=with_page), api):
         await api.next_messages(admin)
         assert {("chat", admin, lang) for lang in ("fr", "en", "")} <= set(api.commands)
+        # Their menu button opens the admin page.
+        assert api.menu_buttons[admin] == {
+            "type": "web_app",
+            "text": "Administration",
+            "web_app": {"url": page},
+        }
 
     async with running(bot_settings, api):  # restarted without them among the administrators
         assert not [key for key in api.commands if key[:2] == ("chat", admin)]
+        assert admin not in api.menu_buttons  # the usual menu button again
         api.user_says(admin, "/stats")
         (refused,) = await api.next_messages(admin)
         assert "réservée aux administrateurs" in refused.visible_text

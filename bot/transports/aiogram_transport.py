@@ -25,6 +25,8 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     Message,
     Update,
     WebAppInfo,
@@ -36,6 +38,7 @@ from bot.botapi import (
     BotIdentity,
     ChatMigrated,
     Conflict,
+    MenuApp,
     Rejected,
     RetryAfter,
     Unauthorized,
@@ -195,6 +198,14 @@ class AiogramBotApi:
                 scope=BotCommandScopeChat(chat_id=chat_id), language_code=language_code
             )
         )
+
+    async def set_menu_button(self, chat_id: int, web_app: MenuApp | None) -> None:
+        button: MenuButtonDefault | MenuButtonWebApp = (
+            MenuButtonDefault()
+            if web_app is None
+            else MenuButtonWebApp(text=web_app.text, web_app=WebAppInfo(url=web_app.url))
+        )
+        await _translated(self._bot.set_chat_menu_button(chat_id=chat_id, menu_button=button))
 
 
 class AiogramTransport:

@@ -14,6 +14,9 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    MenuButton,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     Update,
     WebAppInfo,
 )
@@ -26,6 +29,7 @@ from bot.botapi import (
     BotIdentity,
     ChatMigrated,
     Conflict,
+    MenuApp,
     Rejected,
     RetryAfter,
     Unauthorized,
@@ -173,6 +177,14 @@ class PtbBotApi:
                 scope=BotCommandScopeChat(chat_id), language_code=language_code
             )
         )
+
+    async def set_menu_button(self, chat_id: int, web_app: MenuApp | None) -> None:
+        button: MenuButton = (
+            MenuButtonDefault()
+            if web_app is None
+            else MenuButtonWebApp(web_app.text, WebAppInfo(web_app.url))
+        )
+        await _translated(self._bot.set_chat_menu_button(chat_id=chat_id, menu_button=button))
 
 
 class PtbTransport:

@@ -49,12 +49,19 @@ class WebinarChat:
     """Subscribers' screens, the volunteers' wizard and their list of webinars."""
 
     def __init__(
-        self, catalogs: Catalogs, regions: Regions, zone: ZoneInfo, roles: Roles, clock: Clock
+        self,
+        catalogs: Catalogs,
+        regions: Regions,
+        zone: ZoneInfo,
+        roles: Roles,
+        clock: Clock,
+        admin_url: str | None = None,
     ) -> None:
+        """``admin_url``: the admin page, whose webinars screen /mes_webinaires offers."""
         self.composer = WebinarComposer(catalogs, regions, zone)
         self.subscribers = SubscriberScreens(self.composer.wording, clock)
         self.wizard = WebinarWizard(self.composer, roles, clock)
-        self.mine = MyWebinars(self.composer.wording, self.wizard, roles, clock)
+        self.mine = MyWebinars(self.composer.wording, self.wizard, roles, clock, admin_url)
 
     @staticmethod
     def handles(data: CallbackData) -> bool:

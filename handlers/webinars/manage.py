@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from faq.telegram_html import escape
-from handlers.audit import Action, Actor, Audit, webinar_state
+from handlers.audit import Actor
 from handlers.callbacks import ManageWebinar
 from handlers.context import Context
-from handlers.events import Button, Reply, Response
+from handlers.events import Button, Keyboard, Reply, Response
 from handlers.roles import Publisher, Role, Roles
 from handlers.webinars.compose import Wording
+from handlers.webinars.publishing import withdraw
 from handlers.webinars.wizard import WebinarWizard, refusal
 from scheduler.models import SCHEDULED
 from scheduler.webinars import Webinar, Webinars
@@ -24,11 +26,20 @@ MAX_LISTED = 10  # within Telegram's 4096 characters whatever the titles
 class MyWebinars:
     """The list of one's webinars, and cancelling one; changes go to the wizard."""
 
-    def __init__(self, wording: Wording, wizard: WebinarWizard, roles: Roles, clock: Clock) -> None:
+    def __init__(
+        self,
+        wording: Wording,
+        wizard: WebinarWizard,
+        roles: Roles,
+        clock: Clock,
+        admin_url: str | None = None,
+    ) -> None:
         self.wording = wording
         self._wizard = wizard
         self._roles = roles
         self._clock = clock
+        # The admin page opened on its webinars screen (`?screen=webinars`, read by its script).
+        self._planning = None if admin_url is None else with_query(admin_url, screen="webinars")
 
     async def show(self, ctx: Context, *, edit: bool = False, lead: str | None = None) -> Response:
         publisher = await self._roles.publisher(ctx.session, ctx.event.user_id)
@@ -41,9 +52,12 @@ class MyWebinars:
             parts.append(_("<b>Webinars to come</b> (administrators see them all)"))
         else:
             parts.append(_("<b>Your webinars to come</b>"))
+        page: Keyboard = ()
+        if self._planning is not None and ctx.event.private:  # Mini Apps open in private chats
+            page = ((Button(_("🗓 Open the calendar"), web_app=self._planning),),)
         if not webinars:
             parts.append(_("None for now. Send /new_webinar to publish one."))
-            return Response.of(Reply("\n\n".join(parts), edit=edit))
+            return Response.of(Reply("\n\n".join(parts), page, edit=edit))
         now = self._clock()
         lines = []
         for number, webinar in enumerate(webinars[:MAX_LISTED], start=1):
@@ -74,7 +88,7 @@ class MyWebinars:
             )
             for n, w in enumerate(webinars[:MAX_LISTED], start=1)
         )
-        return Response.of(Reply("\n\n".join(parts), rows, edit=edit))
+        return Response.of(Reply("\n\n".join(parts), rows + page, edit=edit))
 
     async def press(self, ctx: Context, button: ManageWebinar) -> Response:
         _ = ctx.texts._
@@ -95,16 +109,9 @@ class MyWebinars:
             return await self._wizard.begin_edit(ctx, publisher, webinar)
         if button.action == "c":
             return self._confirm_cancel(ctx, webinar)
-        cancelled = await Webinars(ctx.session).cancel(webinar.id)
+        cancelled = await withdraw(ctx.session, Actor.user(ctx.event.user_id), webinar)
         if cancelled is None:
             return Response(notice=_("This webinar is cancelled or over."))
-        await Audit(ctx.session).record(
-            Actor.user(ctx.event.user_id),
-            Action.WEBINAR_CANCEL,
-            webinar.id,
-            before=webinar_state(webinar),
-            after=webinar_state(cancelled),
-        )
         text = _(
             "“{title}” is cancelled. Subscribers already told of it will get a cancellation "
             "notice within a few seconds; you will see the progress here."
@@ -129,3 +136,10 @@ class MyWebinars:
         if publisher.role >= Role.ADMIN:
             return await webinars.upcoming(now=now)
         return await webinars.by_author(publisher.user_id, now=now)
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query string."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
