@@ -257,7 +257,10 @@ class CommandReplies:
         button = Button(_("🛠 Open the admin page"), web_app=self._admin_url)
         return Response.of(
             Reply(
-                _("The admin page opens inside Telegram: the FAQ editor, with long texts at ease."),
+                _(
+                    "The admin page opens inside Telegram: the FAQ editor with long texts at "
+                    "ease, the review queue, the webinars' calendar and the statistics."
+                ),
                 ((button,),),
             )
         )

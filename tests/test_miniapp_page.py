@@ -6,86 +6,30 @@ saved in ``artifacts/screenshots/`` for review."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.app import App
-from bot.miniapp.api import AdminApi
+from faq.matcher import MatchResult
+from faq.review import QuestionLog
 from tests.conftest import Chat, only
-from tests.miniapp import ADMIN, ENTRY, QUESTION, TOKEN, USER, init_data
+from tests.miniapp import (
+    ADMIN,
+    ALTERNATES_EN,
+    ALTERNATES_FR,
+    CHROMIUM,
+    ENTRY,
+    QUESTION,
+    SCREENSHOTS,
+    THEMES,
+    USER,
+    opened,
+    watched,
+)
 
-playwright = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
-CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)"
 )
-SCREENSHOTS = Path(__file__).parent.parent / "artifacts" / "screenshots"
-THEMES = {
-    "light": {
-        "bg_color": "#ffffff",
-        "text_color": "#000000",
-        "hint_color": "#707579",
-        "link_color": "#3390ec",
-        "button_color": "#3390ec",
-        "button_text_color": "#ffffff",
-        "secondary_bg_color": "#f4f4f5",
-    },
-    "dark": {
-        "bg_color": "#212121",
-        "text_color": "#ffffff",
-        "hint_color": "#aaaaaa",
-        "link_color": "#8774e1",
-        "button_color": "#8774e1",
-        "button_text_color": "#ffffff",
-        "secondary_bg_color": "#181818",
-    },
-}
-
-
-@pytest.fixture
-async def page_url(staff_app: App) -> AsyncIterator[str]:
-    web_app = web.Application()
-    AdminApi(staff_app, TOKEN).add_to(web_app)
-    server = TestServer(web_app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield str(server.make_url("/admin/"))
-    finally:
-        await server.close()
-
-
-def opened(base: str, user: int, theme: str) -> str:
-    """The address Telegram opens: launch data in the fragment."""
-    signed = init_data(user, signed_at=dt.datetime.now(dt.UTC))
-    params = json.dumps(THEMES[theme])
-    return f"{base}#tgWebAppData={quote(signed)}&tgWebAppThemeParams={quote(params)}"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    async with playwright.async_playwright() as driver:
-        launched = await driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
-
-
-def watched(page: object) -> list[str]:
-    """The page's errors as they come: console errors and uncaught exceptions."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: errors.append(str(e)))  # type: ignore[attr-defined]
-    return errors
 
 
 async def test_an_answer_edited_in_the_page_is_the_bots_next_answer(
@@ -128,3 +72,80 @@ async def test_a_user_without_the_role_is_told_and_sees_no_entry(
     assert "administrateurs" in await page.locator("#status").inner_text()
     assert await page.locator("#entries li").count() == 0
     await page.close()
+
+
+async def seed_review(app: App, *texts: str) -> None:
+    unanswered = MatchResult("fallback", None, 0.0, ())
+    async with app.sessions() as session:
+        for text in texts:
+            await QuestionLog(session).record("fr", text, unanswered)
+        await session.commit()
+
+
+async def test_review_groups_become_an_alternate_or_a_new_entry_from_the_page(
+    browser: object, page_url: str, staff_app: App
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    alternate = "procédure pour démarrer mon dossier numérique santé"
+    abroad = "consulter mon dossier santé depuis le canada"
+    await seed_review(staff_app, alternate, alternate, abroad)
+    context = await browser.new_context(viewport={"width": 420, "height": 860})  # type: ignore[attr-defined]
+    page = await context.new_page()
+    errors = watched(page)
+    await page.goto(opened(page_url, ADMIN, "light"))
+    await page.locator('#tabs button[data-screen="review"]').click()
+    group = page.locator("#groups > li", has_text=alternate)
+    await group.wait_for()
+    await page.screenshot(path=SCREENSHOTS / "review-light.png", full_page=True)
+    await group.locator(".entry-choice").select_option(ENTRY)
+    await group.locator(".add").click()
+    await page.locator("#groups > li", has_text=alternate).wait_for(state="detached")
+    assert "code provisoire" in only(await Chat(staff_app, user_id=USER).say(alternate))
+
+    await page.locator("#groups > li", has_text=abroad).locator(".make-entry").click()
+    await page.locator("#new-id").wait_for()
+    assert (
+        await page.locator('#tabs button[data-screen="faq"]').get_attribute("aria-selected")
+        == "true"
+    )
+    french = page.locator('article[data-lang="fr"]')
+    english = page.locator('article[data-lang="en"]')
+    assert await french.locator(".question").input_value() == abroad
+    await page.fill("#new-id", "account.abroad")
+    await page.select_option("#new-theme", "account")
+    await french.locator(".alternates").fill("\n".join(ALTERNATES_FR))
+    await french.locator(".answer").fill("Oui, <b>depuis l'étranger</b> aussi.")
+    await english.locator(".question").fill("Can I see my record from abroad?")
+    await english.locator(".alternates").fill("\n".join(ALTERNATES_EN))
+    await english.locator(".answer").fill("Yes, from abroad too.")
+    await page.fill("#sources", "https://www.monespacesante.fr/questions-frequentes")
+    await french.locator(".preview b", has_text="depuis l'étranger").wait_for()
+    await page.screenshot(path=SCREENSHOTS / "faq-new-light.png", full_page=True)
+    await page.locator("#create").click()
+    await page.locator("#entry-id", has_text="account.abroad").wait_for()
+    assert "depuis l'étranger" in only(await Chat(staff_app, user_id=USER).say(abroad))
+    await page.locator('#tabs button[data-screen="review"]').click()
+    await page.locator("#groups .empty").wait_for()  # both groups left the queue
+    assert errors == []
+    await context.close()
+
+
+async def test_an_entry_marked_reviewed_shows_what_each_revision_changed(
+    browser: object, page_url: str
+) -> None:
+    for theme in THEMES:
+        context = await browser.new_context(viewport={"width": 420, "height": 860})  # type: ignore[attr-defined]
+        page = await context.new_page()
+        errors = watched(page)
+        await page.goto(opened(page_url, ADMIN, theme))
+        await page.locator(f'#entries li[data-id="{ENTRY}"]').click()
+        if theme == "light":
+            await page.locator("#mark-reviewed").click()
+            await page.locator("#status", has_text="aujourd").wait_for()
+        newest = page.locator("#revisions details").first
+        await newest.locator("summary").click()
+        await newest.locator(".diff .added").wait_for()
+        assert dt.date.today().isoformat() in await newest.locator(".diff .added").inner_text()
+        await page.screenshot(path=SCREENSHOTS / f"faq-history-{theme}.png", full_page=True)
+        assert errors == []
+        await context.close()

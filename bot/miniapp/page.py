@@ -14,7 +14,13 @@ from handlers.i18n import Catalogs
 PAGE = "/admin/"
 FILES = {  # name: content type; nothing else is served
     "app.js": "text/javascript",
+    "common.js": "text/javascript",
+    "faq.js": "text/javascript",
+    "review.js": "text/javascript",
+    "webinars.js": "text/javascript",
+    "stats.js": "text/javascript",
     "style.css": "text/css",
+    "planning.css": "text/css",
 }
 SECURITY = {
     "Content-Security-Policy": (
