@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +68,16 @@ class Usage:
             .order_by(_TABLE.c.day, _TABLE.c.metric, _TABLE.c.entry_id)
         )
         return [UsageDay(day, metric, entry_id, count) for day, metric, entry_id, count in rows]
+
+    async def per_entry(self, first: dt.date, last: dt.date) -> dict[tuple[str, str], int]:
+        """Each entry's total of each metric from ``first`` to ``last`` (included), by
+        (entry id, metric); counts of no entry left out."""
+        rows = await self._session.execute(
+            select(_TABLE.c.entry_id, _TABLE.c.metric, func.sum(_TABLE.c["count"]))
+            .where(_TABLE.c.day.between(first, last), _TABLE.c.entry_id != "")
+            .group_by(_TABLE.c.entry_id, _TABLE.c.metric)
+        )
+        return {(entry_id, metric): int(total) for entry_id, metric, total in rows}
 
 
 @cache

@@ -122,13 +122,14 @@ class EntryUse:
 async def entry_use(session: AsyncSession, today: dt.date | None = None) -> dict[str, EntryUse]:
     """Each entry's use over the DAYS days up to ``today`` (UTC), for the admin page's list."""
     today = today or utcnow().date()
-    counts: dict[str, Counter[str]] = {}
-    for row in await Usage(session).between(today - dt.timedelta(days=DAYS - 1), today):
-        if row.entry_id and row.metric in (Metric.ANSWER, Metric.UP, Metric.DOWN):
-            counts.setdefault(row.entry_id, Counter())[row.metric] += row.count
+    totals = await Usage(session).per_entry(today - dt.timedelta(days=DAYS - 1), today)
     return {
-        entry_id: EntryUse(found[Metric.ANSWER], found[Metric.UP], found[Metric.DOWN])
-        for entry_id, found in counts.items()
+        entry_id: EntryUse(
+            totals.get((entry_id, Metric.ANSWER), 0),
+            totals.get((entry_id, Metric.UP), 0),
+            totals.get((entry_id, Metric.DOWN), 0),
+        )
+        for entry_id in {entry_id for entry_id, _ in totals}
     }
 
 

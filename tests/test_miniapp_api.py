@@ -57,6 +57,7 @@ ROUTES = [  # every route, and the role it needs
     ("PUT", f"/admin/api/entries/{ENTRY}/fr", "admin"),
     ("POST", f"/admin/api/entries/{ENTRY}/fr/preview", "admin"),
     ("POST", f"/admin/api/entries/{ENTRY}/reviewed", "admin"),
+    ("POST", f"/admin/api/entries/{ENTRY}/hidden", "admin"),
     ("POST", f"/admin/api/entries/{ENTRY}/rollback/1", "admin"),
     ("GET", "/admin/api/review", "admin"),
     ("POST", "/admin/api/review/1/abcdef/alternate", "admin"),
@@ -236,6 +237,35 @@ async def test_a_saved_answer_is_the_bots_next_answer_and_is_audited_then_rolled
     assert status == 404
 
 
+async def test_the_shared_fields_are_saved_with_either_language_and_entries_hidden(
+    client: TestClient[web.Request, web.Application], staff_app: App
+) -> None:
+    headers = auth(init_data(ADMIN))
+    path = f"/admin/api/entries/{ENTRY}"
+    status, _ = await call(client, "PUT", f"{path}/en", headers, theme="weather", version=1)
+    assert status == 422
+    status, saved = await call(
+        client, "PUT", f"{path}/en", headers, theme="account", related=["account.login"], version=1
+    )
+    assert status == 200 and saved["version"] == 2
+    _, detail = await call(client, "GET", path, headers)
+    assert (detail["entry"]["theme"], detail["entry"]["related"]) == ("account", ["account.login"])
+
+    status, hidden = await call(client, "POST", f"{path}/hidden", headers, hidden=True)
+    assert status == 200 and hidden["version"] == 3
+    assert "code provisoire" not in only(await Chat(staff_app, user_id=USER).say(QUESTION))
+    status, _ = await call(client, "POST", f"{path}/hidden", headers, hidden=False)
+    assert status == 200
+    assert "code provisoire" in only(await Chat(staff_app, user_id=USER).say(QUESTION))
+    status, _ = await call(
+        client, "POST", "/admin/api/entries/no.such/hidden", headers, hidden=True
+    )
+    assert status == 404
+    async with staff_app.sessions() as session:
+        actions = [r.action for r in await session.scalars(select(AuditRow).order_by(AuditRow.id))]
+    assert actions == ["faq.edit", "faq.hide", "faq.show"]
+
+
 async def test_bad_saves_are_refused_with_their_reasons_and_change_nothing(
     client: TestClient[web.Request, web.Application], staff_app: App
 ) -> None:
@@ -399,6 +429,15 @@ async def test_the_review_queue_groups_questions_and_never_says_who_asked(
     assert {"lang", "text", "count", "phrasings", "kinds", "suggestions"} <= set(groups[0])
     text = json.dumps(groups)
     assert "user" not in text and str(USER) not in text
+    async with client.get("/admin/api/review?limit=1", headers=auth(init_data(ADMIN))) as page:
+        assert len(await page.json()) == 1 and page.headers["X-Total-Count"] == str(len(groups))
+    status, rest = await call(
+        client, "GET", "/admin/api/review?offset=1&limit=200", auth(init_data(ADMIN))
+    )
+    assert status == 200 and rest == groups[1:]
+    for bad in ("limit=0", "limit=201", "offset=-1", "limit=ten"):
+        status, _ = await call(client, "GET", f"/admin/api/review?{bad}", auth(init_data(ADMIN)))
+        assert status == 422
 
 
 async def test_a_review_group_becomes_an_alternate_and_the_bot_answers_it(

@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.miniapp.http import Call, body, error, number
-from faq.review_queue import ReviewGroup
+from faq.review_queue import ReviewGroup, suggest
 from handlers.admin.faq_editing import Conflict, Invalid
 from handlers.admin.review_actions import Added, NoSuchEntry, NothingToAdd, ReviewActions
+
+PAGE, PAGE_MAX = 30, 200  # groups a call returns, by default and at most
 
 
 class AlternateFor(BaseModel):
@@ -35,8 +37,18 @@ class ReviewRoutes:
         self._actions = actions
 
     async def groups(self, call: Call) -> web.Response:
-        groups = await self._actions.queue.groups(call.session, self._actions.catalog)
-        return web.json_response([group_json(group) for group in groups])
+        """The groups, the largest first, ``limit`` (at most PAGE_MAX) from ``offset``, each
+        with the matcher's suggestions (the costly part, so only for the page shown); the
+        number of groups in all in the X-Total-Count header."""
+        offset = number(call.request.query.get("offset", "0"), longest=6)
+        limit = number(call.request.query.get("limit", str(PAGE)), longest=6)
+        if offset is None or limit is None or not 1 <= limit <= PAGE_MAX:
+            return error(422, f"offset: a number; limit: from 1 to {PAGE_MAX}")
+        groups = await self._actions.queue.groups(call.session)
+        shown = [suggest(g, self._actions.catalog) for g in groups[offset : offset + limit]]
+        return web.json_response(
+            [group_json(group) for group in shown], headers={"X-Total-Count": str(len(groups))}
+        )
 
     async def add_alternate(self, call: Call) -> web.Response:
         """The group's phrasing as an alternate of the entry the body names (`entry_id`), as

@@ -60,7 +60,8 @@ export async function api(method, path, body) {
   const data = await response.json().catch(() => ({}));
   if (response.status === 401) say(words.unauthorized, true);
   if (response.status === 403) say(words.forbidden, true);
-  return { status: response.status, data };
+  const total = Number(response.headers.get("X-Total-Count") || 0); // a list's whole length
+  return { status: response.status, data, total };
 }
 
 // What a refused write says, in the status line: the problems for a 422, else a short word.

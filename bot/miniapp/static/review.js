@@ -1,7 +1,7 @@
 // The review queue: questions the bot did not answer, answered with a 👎, or where "none of
 // these" was pressed, grouped by likeness with how often each was asked; each group added as an
 // alternate of an entry, made a new entry, or dismissed — what /nonrepondues does.
-import { api, el, say, sayRefusal, words } from "./common.js";
+import { api, el, fill, say, sayRefusal, words } from "./common.js";
 
 let root = null;
 
@@ -10,13 +10,34 @@ export async function open(section) {
   await showGroups();
 }
 
+const PAGE = 30;
+
+// The first groups, the largest first; more on demand (each group's suggestions cost the
+// server a few milliseconds).
 async function showGroups(lead = "") {
-  const { status, data } = await api("GET", "review");
-  if (status !== 200) return;
-  const list = el("ul", { id: "groups", className: "rows" }, ...data.map(groupItem));
-  if (!data.length) list.append(el("li", { className: "empty", text: words.review_empty }));
+  const list = el("ul", { id: "groups", className: "rows" });
   root.replaceChildren(list);
+  if (!(await more(list, 0))) return;
+  if (!list.children.length) list.append(el("li", { className: "empty", text: words.review_empty }));
   if (lead) say(lead);
+}
+
+async function more(list, offset) {
+  const { status, data, total } = await api("GET", `review?offset=${offset}&limit=${PAGE}`);
+  if (status !== 200) return false;
+  list.append(...data.map(groupItem));
+  if (offset + data.length < total) {
+    const button = el("button", {
+      type: "button", id: "more-groups", className: "secondary",
+      text: fill(words.more_groups, { count: total - offset - data.length }),
+      onclick: async () => {
+        button.remove();
+        await more(list, offset + data.length);
+      },
+    });
+    root.append(button);
+  }
+  return true;
 }
 
 function kindsOf(group) {
@@ -30,7 +51,7 @@ function groupItem(group) {
   const typed = el("input", { className: "entry-typed", type: "text", autocomplete: "off", placeholder: "theme.entry" });
   const item = el("li", { dataset: { anchor: group.anchor } },
     el("strong", { className: "group-text", text: group.text }),
-    el("small", { text: `${words.asked_times.replace("{count}", group.count)} · ${group.lang} · ${kindsOf(group)}` }),
+    el("small", { text: `${fill(words.asked_times, { count: group.count })} · ${group.lang} · ${kindsOf(group)}` }),
     el("ul", { className: "phrasings" }, ...group.phrasings.slice(1, 6).map((p) =>
       el("li", { text: `${p.text} (${p.count})` }))),
     el("div", { className: "actions" },
