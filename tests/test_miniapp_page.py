@@ -112,7 +112,7 @@ async def test_review_groups_become_an_alternate_or_a_new_entry_from_the_page(
     english = page.locator('article[data-lang="en"]')
     assert await french.locator(".question").input_value() == abroad
     await page.fill("#new-id", "account.abroad")
-    await page.select_option("#new-theme", "account")
+    await page.select_option("#theme", "account")
     await french.locator(".alternates").fill("\n".join(ALTERNATES_FR))
     await french.locator(".answer").fill("Oui, <b>depuis l'étranger</b> aussi.")
     await english.locator(".question").fill("Can I see my record from abroad?")

@@ -71,6 +71,7 @@ class AdminApi:
             ("PUT", "/entries/{id}/{lang}", admin, faq.save),
             ("POST", "/entries/{id}/{lang}/preview", admin, faq.preview),
             ("POST", "/entries/{id}/reviewed", admin, faq.reviewed),
+            ("POST", "/entries/{id}/hidden", admin, faq.hide),
             ("POST", "/entries/{id}/rollback/{revision}", admin, faq.rollback),
             ("GET", "/review", admin, review.groups),
             ("POST", "/review/{anchor}/{stamp}/alternate", admin, review.add_alternate),

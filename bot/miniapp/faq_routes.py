@@ -21,6 +21,7 @@ from handlers.i18n import Catalogs
 from handlers.stats_figures import EntryUse, entry_use
 
 MAX_QUERY = 200
+SHARED = {"sources", "theme", "related"}  # an entry's fields that are not of one language
 
 
 class LangChanges(BaseModel):
@@ -34,7 +35,16 @@ class LangChanges(BaseModel):
     alternates: list[str] | None = None
     keywords: list[str] | None = None
     answer: str | None = None
+    # Shared by both languages, sent with either.
     sources: list[str] | None = None
+    theme: str | None = None
+    related: list[str] | None = None
+
+
+class Hidden(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: bool
 
 
 class Version(BaseModel):
@@ -119,6 +129,19 @@ class FaqRoutes:
         entry = state.entry.model_copy(update={"reviewed": today})
         base = form.version if form.version is not None else state.version
         return await self._saved(call, entry, base)
+
+    async def hide(self, call: Call) -> web.Response:
+        """Hidden, the entry is no longer answered nor suggested; shown again, it is."""
+        form = await body(call.request, Hidden)
+        if isinstance(form, web.Response):
+            return form
+        try:
+            state = await self._editing.set_hidden(
+                call.session, call.actor, call.part("id"), form.hidden
+            )
+        except UnknownEntry:
+            return error(404, "no such entry")
+        return web.json_response({"id": state.entry.id, "version": state.version})
 
     async def create(self, call: Call) -> web.Response:
         form = await body(call.request, NewEntry)
@@ -268,9 +291,7 @@ def _summary(state: EntryState, lang: Lang, theme: str, use: EntryUse) -> dict[s
 
 def _apply(entry: Entry, lang: Lang, changes: LangChanges) -> Entry:
     """The entry with ``changes`` in ``lang``; ValidationError when a field is not valid."""
-    fields = changes.model_dump(exclude_unset=True, exclude={"version", "sources"})
+    shared = changes.model_dump(exclude_unset=True, include=SHARED)
+    fields = changes.model_dump(exclude_unset=True, exclude={"version", *SHARED})
     block = LangBlock.model_validate({**entry.block(lang).model_dump(), **fields})
-    updated = entry.model_dump() | {lang: block.model_dump()}
-    if changes.sources is not None:
-        updated["sources"] = changes.sources
-    return Entry.model_validate(updated)
+    return Entry.model_validate(entry.model_dump() | shared | {lang: block.model_dump()})

@@ -45,6 +45,11 @@ def _faq(texts: Texts) -> dict[str, str]:
         "keywords": _("Keywords, one per line"),
         "answer": _("Answer (Telegram HTML)"),
         "sources": _("Sources, one address per line"),
+        "related": _("Related entries, one identifier per line"),
+        "hide": _("Hide"),
+        "show": _("Show again"),
+        "now_hidden": _("Hidden: the bot no longer answers with it."),
+        "now_shown": _("Shown again: the bot answers with it."),
         "preview": _("As users will see it"),
         "save": _("Save"),
         "saved": _("Saved: the bot answers with it now."),
@@ -67,6 +72,7 @@ def _faq(texts: Texts) -> dict[str, str]:
 def _review(texts: Texts) -> dict[str, str]:
     _ = texts._
     return {
+        "more_groups": _("Show more ({count} left)"),
         "review_empty": _("Nothing to review: every question was answered or reviewed."),
         "asked_times": _("asked {count} times"),
         "add_to": _("Add as an alternate of"),

@@ -3,7 +3,7 @@
 // changed and restoring one, marking an entry reviewed today, and new entries (also made of a
 // group of the review queue, see review.js).
 import {
-  $, api, el, fillWords, lines, localTime, say, sayRefusal, telegramHtml, userLang, words,
+  $, api, el, fill, fillWords, lines, localTime, say, sayRefusal, telegramHtml, userLang, words,
 } from "./common.js";
 
 const LANGS = ["fr", "en"];
@@ -53,7 +53,7 @@ async function fillList(query) {
     dataset: { id: row.id }, onclick: () => openEntry(row.id),
   }, row.question, el("small", {
     text: [row.id, row.theme_name, `${words.reviewed} ${row.reviewed}`,
-      words.asked_30.replace("{count}", row.asked), `👍 ${row.up} 👎 ${row.down}`,
+      fill(words.asked_30, { count: row.asked }), `👍 ${row.up} 👎 ${row.down}`,
       row.hidden ? words.hidden : ""].filter(Boolean).join(" · "),
   }))));
   if (!rows.length) list.append(el("li", { className: "empty", text: words.no_entries }));
@@ -100,14 +100,37 @@ function showPreview(lang, status, data) {
   if (status === 200) $(".preview", article).replaceChildren(telegramHtml(data.html));
 }
 
+// What both languages share, as the editor holds it.
+function sharedFields() {
+  return {
+    sources: lines($("#sources", root).value),
+    theme: $("#theme", root).value,
+    related: lines($("#related", root).value),
+  };
+}
+
+async function loadThemes() {
+  if (themes === null) {
+    const { status, data } = await api("GET", "themes");
+    if (status === 200) themes = data;
+  }
+  return themes !== null;
+}
+
+function themeSelect(id, chosen) {
+  const select = el("select", { id }, ...themes.map((t) => el("option", { value: t.id, text: t.name })));
+  if (chosen) select.value = chosen;
+  return select;
+}
+
 async function preview(lang) {
-  const body = { version: current.version, ...blockOf(lang), sources: lines($("#sources", root).value) };
+  const body = { version: current.version, ...blockOf(lang), ...sharedFields() };
   const { status, data } = await api("POST", `entries/${current.entry.id}/${lang}/preview`, body);
   showPreview(lang, status, data);
 }
 
 async function save(lang) {
-  const body = { version: current.version, ...blockOf(lang), sources: lines($("#sources", root).value) };
+  const body = { version: current.version, ...blockOf(lang), ...sharedFields() };
   const { status, data } = await api("PUT", `entries/${current.entry.id}/${lang}`, body);
   if (status === 200) {
     await openEntry(current.entry.id);
@@ -123,6 +146,16 @@ async function markReviewed() {
   if (status === 200) {
     await openEntry(current.entry.id);
     say(words.marked_reviewed);
+  } else {
+    sayRefusal(status, data);
+  }
+}
+
+async function setHidden(hidden) {
+  const { status, data } = await api("POST", `entries/${current.entry.id}/hidden`, { hidden });
+  if (status === 200) {
+    await openEntry(current.entry.id);
+    say(hidden ? words.now_hidden : words.now_shown);
   } else {
     sayRefusal(status, data);
   }
@@ -169,11 +202,13 @@ function revisionsList(data) {
 async function openEntry(id) {
   clearTimeout(searching); // an entry chosen: a search typed just before must not close it
   const { status, data } = await api("GET", `entries/${encodeURIComponent(id)}`);
-  if (status !== 200) return;
+  if (status !== 200 || !(await loadThemes())) return;
   say("");
   current = data;
   const sources = el("textarea", { id: "sources", rows: 2 });
   sources.value = data.entry.sources.join("\n");
+  const related = el("textarea", { id: "related", rows: 2 });
+  related.value = data.entry.related.join("\n");
   const langs = el("div", { id: "langs" }, ...LANGS.map((lang) => {
     const article = langArticle(lang, data.entry[lang], () => preview(lang));
     article.append(el("button", { className: "save", type: "button", text: words.save, onclick: () => save(lang) }));
@@ -184,9 +219,15 @@ async function openEntry(id) {
     el("h2", { id: "entry-id", text: data.entry.id }),
     el("p", { className: "hint" },
       `${words.reviewed} ${data.entry.reviewed}${data.hidden ? ` · ${words.hidden}` : ""} `,
-      el("button", { id: "mark-reviewed", type: "button", text: words.mark_reviewed, onclick: markReviewed })),
+      el("button", { id: "mark-reviewed", type: "button", text: words.mark_reviewed, onclick: markReviewed }),
+      el("button", {
+        id: "hide", type: "button", className: "secondary",
+        text: data.hidden ? words.show : words.hide, onclick: () => setHidden(!data.hidden),
+      })),
+    el("label", {}, el("span", { text: words.theme }), themeSelect("theme", data.entry.theme)),
     langs,
     el("label", {}, el("span", { text: words.sources }), sources),
+    el("label", {}, el("span", { text: words.related }), related),
     el("h3", { text: words.history }),
     revisionsList(data),
   );
@@ -195,18 +236,13 @@ async function openEntry(id) {
 
 // A new entry: empty, or made of a review group (`from`: {group, lang, question, alternates}).
 async function newEntry(from = null) {
-  if (themes === null) {
-    const { status, data } = await api("GET", "themes");
-    if (status !== 200) return;
-    themes = data;
-  }
+  if (!(await loadThemes())) return;
   const blank = { question: "", alternates: [], keywords: [], answer: "" };
   const blocks = { fr: { ...blank }, en: { ...blank } };
   if (from) blocks[from.lang] = { ...blank, question: from.question, alternates: from.alternates };
   const entryOf = () => ({
     id: $("#new-id", root).value.trim(),
-    theme: $("#new-theme", root).value,
-    sources: lines($("#sources", root).value),
+    ...sharedFields(),
     fr: blockOf("fr"),
     en: blockOf("en"),
   });
@@ -232,10 +268,10 @@ async function newEntry(from = null) {
     el("h2", { text: words.new_entry }),
     el("label", {}, el("span", { text: words.entry_id }),
       el("input", { id: "new-id", type: "text", autocomplete: "off", placeholder: "mon_theme.ma_question" })),
-    el("label", {}, el("span", { text: words.theme }),
-      el("select", { id: "new-theme" }, ...themes.map((t) => el("option", { value: t.id, text: t.name })))),
+    el("label", {}, el("span", { text: words.theme }), themeSelect("theme", null)),
     el("div", { id: "langs" }, ...LANGS.map((lang) => langArticle(lang, blocks[lang], () => previewNew(lang)))),
     el("label", {}, el("span", { text: words.sources }), el("textarea", { id: "sources", rows: 2 })),
+    el("label", {}, el("span", { text: words.related }), el("textarea", { id: "related", rows: 2 })),
     el("button", { id: "create", type: "button", text: words.create, onclick: create }),
   );
   fillWords(root);
