@@ -66,6 +66,7 @@ bench: install
 	fi
 	$(BIN)/python bench/broadcast_bench.py
 	$(BIN)/python bench/review_bench.py
+	$(BIN)/python bench/miniapp_bench.py
 
 lint: install
 	$(BIN)/ruff check .
